@@ -1,0 +1,1 @@
+pytest_plugins = ["netsocket_harness.runner.plugin"]

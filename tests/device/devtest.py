@@ -1,0 +1,45 @@
+"""Board-side helpers for device tests; the test runner copies this to the board.
+
+A device test module is plain MicroPython: every ``test_*`` function is one
+test. It passes when it returns, fails on an exception (use ``assert``), and
+calls ``skip(reason)`` to skip. Host peers started by the runner are looked up
+with ``peer(name)``, which gives ``(host, port)``.
+"""
+
+PEERS = {}  # set by the runner before each test: name -> (host, port)
+
+
+class SkipTest(Exception):
+    pass
+
+
+def skip(reason):
+    raise SkipTest(reason)
+
+
+def peer(name):
+    try:
+        return PEERS[name]
+    except KeyError:
+        skip("no %s peer on this board" % name)
+
+
+def run(fn):
+    """Run one test function and print the verdict line the runner reads."""
+    import sys
+
+    try:
+        fn()
+    except SkipTest as e:
+        print("\n@@NSTEST SKIP", e.args[0] if e.args else "")
+        return
+    except BaseException as e:  # noqa: BLE001 - a test verdict, not error handling
+        sys.print_exception(e)
+        print("\n@@NSTEST FAIL")
+        return
+    print("\n@@NSTEST PASS")
+
+
+def timeout(seconds):
+    """Decorator giving one test its own time limit; read by the runner from the source."""
+    return lambda fn: fn

@@ -1,0 +1,59 @@
+"""Which serial port a command talks to: `--port`, or a (virtual) board by name."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import vboard
+from .errors import HarnessError
+from .mpr import check_port
+from .project import BOARDS
+
+VIRTUAL = "VIRTUAL"
+
+
+@dataclass
+class BoardDef:
+    """A board definition: boards/<NAME>/board.json."""
+
+    name: str
+    path: Path
+    info: dict
+
+    @property
+    def port_name(self) -> str:
+        return self.info["port"]
+
+
+def known_boards() -> list[str]:
+    return sorted(p.parent.name for p in BOARDS.glob("*/board.json"))
+
+
+def load_board(name: str) -> BoardDef:
+    path = BOARDS / name / "board.json"
+    if not path.is_file():
+        raise HarnessError(f"unknown board {name!r} (known: {', '.join(known_boards())})")
+    try:
+        return BoardDef(name, path.parent, json.loads(path.read_text()))
+    except ValueError as e:
+        raise HarnessError(f"{path}: not valid JSON ({e})") from None
+
+
+def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT_NAME) -> str:
+    """The port to use: --port as given, else the virtual board `name` (started if needed)."""
+    if board is not None:
+        load_board(board)  # an unknown name is an error even with --port
+    if port:
+        check_port(port)
+        return port
+    if board not in (None, VIRTUAL):
+        raise HarnessError(f"board {board} is a real board: give its serial port with --port")
+    cfg = vboard.running(name)
+    if cfg is None:
+        cfg = vboard.start(name)
+        print(f"started virtual board {name!r} on {cfg.port} (stop it with: netsocket vboard stop {name})",
+              file=sys.stderr)
+    return cfg.port

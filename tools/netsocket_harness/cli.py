@@ -1,0 +1,212 @@
+"""The `netsocket` command: one `do_*` function per verb, argument parsing here.
+
+Every failure a user can cause ends as one line on stderr and a non-zero
+exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import vboard
+from .errors import HarnessError
+
+
+def _size(text: str) -> int:
+    """Parse a size such as 110K, 2M or 65536."""
+    t = text.strip().upper()
+    mult = {"K": 1024, "M": 1024 * 1024}.get(t[-1:], 1)
+    try:
+        value = int(t[:-1] if mult > 1 else t) * mult
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 110K)") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r}")
+    return value
+
+
+# -- vboard -------------------------------------------------------------------
+
+def do_vboard_start(args: argparse.Namespace) -> int:
+    if args.foreground:
+        vboard.run_foreground(args.name, args.heap, args.rom)
+        return 0
+    cfg = vboard.start(args.name, args.heap, args.rom)
+    print(f"virtual board {cfg.name!r} ready (heap {cfg.heap // 1024}K, files in {cfg.fs_dir})")
+    print(cfg.port)
+    return 0
+
+
+def do_vboard_stop(args: argparse.Namespace) -> int:
+    names = [b.name for b in vboard.list_boards()] if args.all else [args.name]
+    for name in names:
+        cfg = vboard.stop(name)
+        print(f"stopped virtual board {cfg.name!r} ({cfg.port})")
+    return 0
+
+
+def do_vboard_list(args: argparse.Namespace) -> int:
+    boards = vboard.list_boards()
+    if not boards:
+        print("no virtual boards running")
+    for cfg in boards:
+        print(f"{cfg.name}\t{cfg.port}\tpid {cfg.pid}\theap {cfg.heap // 1024}K\t{cfg.home}")
+    return 0
+
+
+def do_vboard_reset(args: argparse.Namespace) -> int:
+    cfg = vboard.running(args.name)
+    if cfg is None:
+        raise HarnessError(f"no virtual board named {args.name!r} is running")
+    vboard.control(cfg, "reset")
+    print(f"hard reset virtual board {cfg.name!r}")
+    return 0
+
+
+# -- the rest of the verbs live in their own modules --------------------------
+
+def do_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    out = build(args.board, Path(args.out))
+    for line in out.summary():
+        print(line)
+    return 0
+
+
+def do_deploy(args: argparse.Namespace) -> int:
+    from .board import resolve_port
+    from .deploy import deploy
+
+    port = resolve_port(args.port, args.board, args.name)
+    deploy(port, args.mode, args.board or "VIRTUAL", Path(args.out), rebuild=not args.no_build)
+    return 0
+
+
+def do_flash(args: argparse.Namespace) -> int:
+    from .flash import flash
+
+    flash(args.board, args.port, args.firmware, Path(args.out), name=args.name)
+    return 0
+
+
+def do_repl(args: argparse.Namespace) -> int:
+    from .board import resolve_port
+    from .mpr import mpremote
+
+    port = resolve_port(args.port, args.board, args.name)
+    return mpremote(port, ["repl"])
+
+
+def do_run(args: argparse.Namespace) -> int:
+    from .board import resolve_port
+    from .mpr import mpremote
+
+    if not Path(args.file).is_file():
+        raise HarnessError(f"no such file: {args.file}")
+    port = resolve_port(args.port, args.board, args.name)
+    return mpremote(port, ["run", args.file])
+
+
+def do_test(args: argparse.Namespace) -> int:
+    from .runner.main import run_tests
+
+    return run_tests(args)
+
+
+def do_servers(args: argparse.Namespace) -> int:
+    from .peers import serve_forever
+
+    serve_forever(args.host)
+    return 0
+
+
+def _board_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", help="serial port of a board (/dev/ttyUSB0, /dev/pts/N, socket://host:port)")
+    p.add_argument("--board", help="board name; VIRTUAL uses (or starts) a virtual board")
+    p.add_argument("--name", default=vboard.DEFAULT_NAME, help="virtual board name (default %(default)s)")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="netsocket", description="build, flash, deploy and test netsocket on boards")
+    sub = ap.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+
+    vb = sub.add_parser("vboard", help="virtual boards (MicroPython unix port on a pty)")
+    vsub = vb.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = vsub.add_parser("start", help="start a virtual board; prints its serial port last")
+    p.add_argument("--name", default=vboard.DEFAULT_NAME)
+    p.add_argument("--heap", type=_size, default=vboard.DEFAULT_HEAP, help="GC heap (default 110K)")
+    p.add_argument("--rom", type=_size, default=vboard.DEFAULT_ROM, help="ROM partition size (default 256K)")
+    p.add_argument("--foreground", action="store_true", help="stay in the foreground until Ctrl-C")
+    p.set_defaults(func=do_vboard_start)
+    p = vsub.add_parser("stop", help="stop a virtual board")
+    p.add_argument("name", nargs="?", default=vboard.DEFAULT_NAME)
+    p.add_argument("--all", action="store_true", help="stop every running virtual board")
+    p.set_defaults(func=do_vboard_stop)
+    p = vsub.add_parser("list", help="list running virtual boards")
+    p.set_defaults(func=do_vboard_list)
+    p = vsub.add_parser("reset", help="hard-reset a virtual board (like its reset button)")
+    p.add_argument("name", nargs="?", default=vboard.DEFAULT_NAME)
+    p.set_defaults(func=do_vboard_reset)
+
+    p = sub.add_parser("build", help="compile the package: .mpy files and a ROMFS image under build/")
+    p.add_argument("--board", default="VIRTUAL")
+    p.add_argument("--out", default="build")
+    p.set_defaults(func=do_build)
+
+    p = sub.add_parser("deploy", help="put the package on a board without reflashing")
+    _board_args(p)
+    p.add_argument("--mode", choices=["romfs", "mpy", "py"], default="romfs")
+    p.add_argument("--out", default="build")
+    p.add_argument("--no-build", action="store_true", help="deploy what build/ holds, do not rebuild")
+    p.set_defaults(func=do_deploy)
+
+    p = sub.add_parser("flash", help="write firmware (for VIRTUAL: the ROM image) and reset the board")
+    p.add_argument("--board", required=True)
+    p.add_argument("--port", help="serial port of the board")
+    p.add_argument("--name", default=vboard.DEFAULT_NAME, help="virtual board name")
+    p.add_argument("--firmware", help="image to write (default: build it)")
+    p.add_argument("--out", default="build")
+    p.set_defaults(func=do_flash)
+
+    p = sub.add_parser("repl", help="MicroPython REPL on a board (mpremote's)")
+    _board_args(p)
+    p.set_defaults(func=do_repl)
+
+    p = sub.add_parser("run", help="run a local script on a board (mpremote's run)")
+    _board_args(p)
+    p.add_argument("file")
+    p.set_defaults(func=do_run)
+
+    p = sub.add_parser("test", help="run the device tests on boards over serial (pytest)")
+    _board_args(p)
+    p.add_argument("-k", dest="keyword", help="pytest -k expression")
+    p.add_argument("-n", dest="workers", type=int, default=0, help="spread over N virtual boards")
+    p.add_argument("--junitxml", help="write a JUnit XML report")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per test (default 60)")
+    p.add_argument("paths", nargs="*", help="test files (default: tests/device)")
+    p.set_defaults(func=do_test)
+
+    p = sub.add_parser("servers", help="run the test peers (echo, discard, daytime, chargen) until Ctrl-C")
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=do_servers)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except HarnessError as e:
+        sys.stdout.flush()
+        print(f"netsocket: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("netsocket: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

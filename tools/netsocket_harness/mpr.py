@@ -1,0 +1,91 @@
+"""mpremote, used in-process: its transport and its own command handlers.
+
+Nothing here speaks the raw REPL protocol itself; `connect()` gives
+mpremote's `SerialTransport` with the errors turned into one-line
+`HarnessError`s, and `mpremote()` runs mpremote verbs (`repl`, `run`,
+`romfs deploy`, `fs cp` ...) exactly as the `mpremote` command would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import stat
+
+from mpremote import main as mpremote_main
+from mpremote.commands import CommandError
+from mpremote.transport import TransportError, TransportExecError
+from mpremote.transport_serial import SerialTransport
+
+from .errors import HarnessError
+
+
+def check_port(port: str) -> None:
+    """A local device path must exist and be a character device."""
+    if "://" in port:
+        return
+    try:
+        st = os.stat(port)
+    except OSError:
+        raise HarnessError(f"serial port {port} does not exist (see: netsocket vboard list, or ls /dev/tty*)") from None
+    if not stat.S_ISCHR(st.st_mode):
+        raise HarnessError(f"{port} is not a serial device")
+
+
+def open_port(port: str) -> SerialTransport:
+    check_port(port)
+    try:
+        # a read timeout, so that a silent port cannot block a read forever
+        return SerialTransport(port, baudrate=115200, timeout=1)
+    except TransportError:
+        raise HarnessError(f"cannot open {port}: busy or not a serial port") from None
+
+
+def connect(port: str, soft_reset: bool = True, timeout: float = 5.0) -> SerialTransport:
+    """Open `port` and enter the raw REPL, or fail with one clear line."""
+    transport = open_port(port)
+    heard = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(heard):  # mpremote prints what it got on failure
+            transport.enter_raw_repl(soft_reset=soft_reset, timeout_overall=timeout)
+    except (TransportError, OSError) as e:
+        transport.close()
+        got = heard.getvalue().strip()
+        detail = f"; it sent {got[:60]}" if got and got != "b''" else "; it sent nothing"
+        raise HarnessError(f"no MicroPython REPL answers on {port}{detail} ({e})") from None
+    return transport
+
+
+def mpremote(port: str, argv: list[str], transport: SerialTransport | None = None) -> int:
+    """Run mpremote verbs (one chain, as on its command line) against `port`.
+
+    With `transport` given, it is used and left open; otherwise one is opened
+    (with a soft reset, except for ``repl``) and closed after."""
+    state = mpremote_main.State()
+    owned = transport is None
+    if transport is None:
+        # the REPL keeps the board's state; every other verb starts from a soft reset
+        transport = open_port(port) if argv[:1] == ["repl"] else connect(port)
+    state.transport = transport
+    state._auto_soft_reset = False
+    remaining = list(argv)
+    try:
+        while remaining:
+            cmd = remaining.pop(0)
+            handler, make_parser = mpremote_main._COMMANDS[cmd]
+            cmd_parser = make_parser()
+            cmd_parser.add_argument("next_command", nargs="...")
+            args = cmd_parser.parse_args(remaining)
+            handler(state, args)
+            remaining = args.next_command
+    except (CommandError, TransportExecError) as e:
+        raise HarnessError(f"{argv[0]} on {port} failed: {e}") from None
+    except TransportError as e:
+        raise HarnessError(f"lost the board on {port}: {e}") from None
+    finally:
+        if owned:
+            with contextlib.suppress(Exception):
+                transport.exit_raw_repl()
+            transport.close()
+    return 0

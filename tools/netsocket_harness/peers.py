@@ -1,0 +1,151 @@
+"""Host test peers: echo (RFC 862), discard (863), daytime (867), chargen (864).
+
+Each service listens on TCP and UDP on one free port of the given address, so
+a device test needs one number per service. They run in daemon threads of the
+process that starts them and stop with `Peers.stop()` or when it exits.
+"""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+import time
+from typing import Callable
+
+CHARGEN_LINE = 72
+
+
+def chargen_pattern(length: int, offset: int = 0) -> bytes:
+    """The RFC 864 stream: 72-character lines of rotating printable ASCII, CRLF-ended."""
+    chars = bytes(range(32, 127))
+    out = bytearray()
+    line = offset // (CHARGEN_LINE + 2)
+    while len(out) < offset % (CHARGEN_LINE + 2) + length:
+        start = line % len(chars)
+        out += (chars * 2)[start:start + CHARGEN_LINE] + b"\r\n"
+        line += 1
+    skip = offset % (CHARGEN_LINE + 2)
+    return bytes(out[skip:skip + length])
+
+
+def _tcp_echo(conn: socket.socket) -> None:
+    while data := conn.recv(65536):
+        conn.sendall(data)
+
+
+def _tcp_discard(conn: socket.socket) -> None:
+    while conn.recv(65536):
+        pass
+
+
+def _daytime() -> bytes:
+    return time.strftime("%A, %B %d, %Y %H:%M:%S-UTC\r\n", time.gmtime()).encode()
+
+
+def _tcp_daytime(conn: socket.socket) -> None:
+    conn.sendall(_daytime())
+
+
+def _tcp_chargen(conn: socket.socket) -> None:
+    block = chargen_pattern((CHARGEN_LINE + 2) * 95)  # one full rotation: repeats exactly
+    while True:
+        conn.sendall(block)
+
+
+def _udp_reply(service: str, data: bytes) -> bytes | None:
+    if service == "echo":
+        return data
+    if service == "daytime":
+        return _daytime()
+    if service == "chargen":
+        return chargen_pattern(min(max(len(data), 1), 512))
+    return None
+
+
+_TCP: dict[str, Callable[[socket.socket], None]] = {
+    "echo": _tcp_echo, "discard": _tcp_discard, "daytime": _tcp_daytime, "chargen": _tcp_chargen,
+}
+
+
+class _TCPServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _UDPServer(socketserver.UDPServer):
+    allow_reuse_address = True
+
+
+def _handlers(service: str) -> tuple[type, type]:
+    class TCP(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            try:
+                _TCP[service](self.request)
+            except OSError:
+                pass
+
+    class UDP(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            data, sock = self.request
+            reply = _udp_reply(service, data)
+            if reply is not None:
+                try:
+                    sock.sendto(reply, self.client_address)
+                except OSError:
+                    pass
+
+    return TCP, UDP
+
+
+class Peers:
+    """The four services on one host address; `addresses` maps name -> (host, port)."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.servers: list[socketserver.BaseServer] = []
+        self.addresses: dict[str, tuple[str, int]] = {}
+
+    def start(self) -> dict[str, tuple[str, int]]:
+        for service in _TCP:
+            tcp_handler, udp_handler = _handlers(service)
+            for _ in range(20):  # find a port free for both protocols
+                tcp = _TCPServer((self.host, 0), tcp_handler)
+                port = tcp.server_address[1]
+                try:
+                    udp = _UDPServer((self.host, port), udp_handler)
+                    break
+                except OSError:
+                    tcp.server_close()
+            else:
+                raise OSError(f"no free port for the {service} peer on {self.host}")
+            for srv in (tcp, udp):
+                threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},
+                                 daemon=True, name=f"peer-{service}").start()
+                self.servers.append(srv)
+            self.addresses[service] = (self.host, port)
+        return self.addresses
+
+    def stop(self) -> None:
+        for srv in self.servers:
+            srv.shutdown()
+            srv.server_close()
+        self.servers.clear()
+
+    def __enter__(self) -> "Peers":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve_forever(host: str) -> None:
+    """`netsocket servers`: run the peers and print where they listen until Ctrl-C."""
+    with Peers(host) as peers:
+        for name, (h, port) in peers.addresses.items():
+            print(f"{name}\t{h}:{port}\ttcp+udp", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass

@@ -1,0 +1,39 @@
+"""`netsocket test`: pytest over tests/device with the board options filled in."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from ..board import load_board, resolve_port
+from ..errors import HarnessError
+from ..mpr import check_port
+from ..project import DEVICE_TESTS, ROOT
+
+
+def pytest_args(args: argparse.Namespace) -> list[str]:
+    board = args.board or "VIRTUAL"
+    load_board(board)
+    out = [*(args.paths or [str(DEVICE_TESTS)]), "--rootdir", str(ROOT), "--ns-board", board,
+           "--ns-timeout", str(args.timeout)]
+    if args.port:
+        for p in args.port.split(","):
+            check_port(p)
+        out += ["--ns-port", args.port]
+    elif args.board not in (None, "VIRTUAL"):
+        out += ["--ns-port", resolve_port(None, args.board)]  # raises: a real board needs --port
+    if args.keyword:
+        out += ["-k", args.keyword]
+    if args.junitxml:
+        out += ["--junitxml", args.junitxml]
+    if args.workers:
+        out += ["-n", str(args.workers)]
+    return out
+
+
+def run_tests(args: argparse.Namespace) -> int:
+    if args.workers and args.port and len(args.port.split(",")) < args.workers:
+        raise HarnessError(f"-n {args.workers} needs {args.workers} ports in --port (comma-separated)")
+    code = pytest.main(pytest_args(args))
+    return int(code)

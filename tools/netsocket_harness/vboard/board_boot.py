@@ -1,0 +1,106 @@
+# Boot code of the virtual board. It runs INSIDE the MicroPython unix port
+# (as `micropython -i board_boot.py`), not under CPython: it turns the plain
+# unix process into something shaped like a board, then falls through to the
+# interpreter's own REPL.
+#
+# - the board's flash directory becomes `/` and sys.path is a board's;
+# - a ROM partition (a host file) is held in RAM and offered through
+#   `vfs.rom_ioctl`, so `mpremote romfs query|deploy` work, and a valid
+#   ROMFS image in it is mounted at `/rom`;
+# - `machine.reset()` asks the supervisor for a hard reset;
+# - boot.py runs, then main.py when the board boots into the friendly REPL.
+import sys
+import os
+import vfs as _vfs_mod
+import machine as _machine_mod
+
+
+def _nsvb_setup():
+    env = os.getenv
+    rom_path = env("NSVB_ROM")
+    rom_size = int(env("NSVB_ROM_SIZE"))
+    block = int(env("NSVB_ROM_BLOCK"))
+    reset_code = int(env("NSVB_RESET_CODE"))
+
+    # Allocated first, so it never fragments the heap the application sees.
+    rom = bytearray(rom_size)
+    romf = open(rom_path, "r+b")
+    romf.readinto(rom)
+
+    class Vfs:
+        """The builtin vfs module plus the ROM partition ioctl of real ports."""
+
+        def __getattr__(self, name):
+            return getattr(_vfs_mod, name)
+
+        def rom_ioctl(self, op, *args):
+            if op == 1:  # number of partitions
+                return 1
+            if args and args[0] != 0:
+                return -19  # ENODEV
+            if op == 2:  # the partition as a buffer
+                return memoryview(rom)
+            if op == 3:  # prepare (erase) for writing
+                start, length = (0, args[1]) if len(args) == 2 else args[1:3]
+                for i in range(start, min(start + length, rom_size)):
+                    rom[i] = 0xFF
+                return 4  # minimum write size
+            if op == 4:  # write
+                offset, data = args[1], args[2]
+                rom[offset : offset + len(data)] = data
+                return 0
+            if op == 5:  # finish writing: persist to the host file
+                romf.seek(0)
+                romf.write(rom)
+                romf.flush()
+                return 0
+            if op == 6:  # block size
+                return block
+            return -22  # EINVAL
+
+    class Machine:
+        """The builtin machine module plus reset(), which real ports have."""
+
+        def __getattr__(self, name):
+            return getattr(_machine_mod, name)
+
+        def reset(self):
+            raise SystemExit(reset_code)
+
+    sys.modules["vfs"] = Vfs()
+    sys.modules["machine"] = Machine()
+
+    _vfs_mod.umount("/")
+    _vfs_mod.mount(_vfs_mod.VfsPosix(env("NSVB_FS")), "/")
+    os.chdir("/")
+    if rom[:3] == b"\xd2\xcd\x31":
+        try:
+            _vfs_mod.mount(_vfs_mod.VfsRom(memoryview(rom)), "/rom")
+        except Exception as e:  # a corrupt image must not stop the boot
+            print("ROMFS not mounted:", repr(e))
+    sys.path[:] = ["", ".frozen", "/rom", "/rom/lib", "/lib"]
+    return env("NSVB_MODE") == "friendly"
+
+
+def _nsvb_run(name):
+    try:
+        os.stat(name)
+    except OSError:
+        return
+    try:
+        with open(name) as f:
+            code = f.read()
+        exec(code, {"__name__": "__main__"})
+    except KeyboardInterrupt as e:
+        sys.print_exception(e)
+    except SystemExit:
+        raise
+    except BaseException as e:
+        sys.print_exception(e)
+
+
+_friendly = _nsvb_setup()
+_nsvb_run("boot.py")
+if _friendly:
+    _nsvb_run("main.py")
+del _friendly, _nsvb_setup, _nsvb_run, _vfs_mod, _machine_mod, sys, os

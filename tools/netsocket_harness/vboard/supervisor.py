@@ -1,0 +1,347 @@
+"""The virtual board's supervisor: a MicroPython unix-port process behind a pty
+that behaves like a board on a USB serial line.
+
+One supervisor process owns:
+- the *outer* pty, whose slave (`/dev/pts/N`) is the board's serial port. The
+  supervisor keeps the slave open itself, so hosts may connect and disconnect
+  at will without the port ever going away;
+- the interpreter, a child on an *inner* raw pty. When it exits (soft reset:
+  Ctrl-D, `machine.soft_reset()`, `sys.exit()`) the supervisor prints
+  ``soft reboot`` and starts it again in the REPL mode the host had chosen,
+  as a real port does; when it dies (crash, or ``reset`` on the control
+  socket) that is a hard reset into the friendly REPL;
+- a control socket (`ctl.sock`) taking one-line commands: ``reset``, ``ping``.
+
+Bytes are relayed both ways with back-pressure, nothing dropped. Host Ctrl-C
+becomes SIGINT while the interpreter runs code (the unix port turns off ISIG
+then, so the byte alone would be ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import pty
+import re
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import termios
+import time
+import tty
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+SOFT_REBOOT = b"MPY: soft reboot\r\n"
+RESET_CODE = 99  # exit status by which board_boot's machine.reset() asks for a hard reset
+ROM_BLOCK = 4096
+_BANNER = re.compile(rb"MicroPython [^\n]*\n(?:Type \"help\(\)\"[^\n]*\n|Use Ctrl-D[^\n]*\n)?>>> ")
+_LONE_LF = re.compile(rb"(?<!\r)\n")
+_OUT_LIMIT = 1 << 16  # bytes queued for the host before the interpreter is throttled
+
+
+@dataclass
+class BoardConfig:
+    """Everything needed to run one virtual board; saved as the board's state."""
+
+    name: str
+    home: str  # the board's own directory: fs/, rom.img, ctl.sock, state.json
+    heap: int  # bytes of GC heap the application gets
+    rom_size: int
+    interpreter: list[str]  # command that runs the MicroPython unix port
+    port: str = ""
+    pid: int = 0
+
+    @property
+    def fs_dir(self) -> Path:
+        return Path(self.home) / "fs"
+
+    @property
+    def rom_path(self) -> Path:
+        return Path(self.home) / "rom.img"
+
+    @property
+    def ctl_path(self) -> Path:
+        return Path(self.home) / "ctl.sock"
+
+    @property
+    def state_path(self) -> Path:
+        return Path(self.home) / "state.json"
+
+    def save(self) -> None:
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self)))
+        tmp.replace(self.state_path)
+
+    @classmethod
+    def load(cls, home: Path) -> "BoardConfig":
+        return cls(**json.loads((home / "state.json").read_text()))
+
+
+def _set_nonblocking(fd: int) -> None:
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+
+
+def _catches_sigint(pid: int) -> bool:
+    """True while MicroPython has its SIGINT handler installed (it runs code)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    except OSError:
+        pass
+    return False
+
+
+class Supervisor:
+    def __init__(self, cfg: BoardConfig) -> None:
+        self.cfg = cfg
+        self.sel = selectors.DefaultSelector()
+        self.raw_mode = False  # the REPL mode the host last chose
+        self.child: subprocess.Popen[bytes] | None = None
+        self.child_fd = -1
+        self.to_child = bytearray()
+        self.to_host = bytearray()
+        self.hide_banner = False  # drop the friendly banner after a raw-mode restart
+        self.held = bytearray()  # output held while looking for that banner
+        self.held_since = 0.0
+        self.last_cr = False  # for LF -> CRLF in friendly mode
+        self.running = True
+        self.ready = False
+        self.on_ready = lambda: None
+
+    # -- the outer serial port -------------------------------------------------
+
+    def open_port(self) -> None:
+        self.host_fd, self.slave_fd = pty.openpty()
+        tty.setraw(self.slave_fd)
+        _set_nonblocking(self.host_fd)
+        self.cfg.port = os.ttyname(self.slave_fd)
+        self.sel.register(self.host_fd, selectors.EVENT_READ, self.on_host)
+
+    def open_control(self) -> None:
+        path = self.cfg.ctl_path
+        path.unlink(missing_ok=True)
+        self.ctl = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.ctl.bind(str(path))
+        self.ctl.listen(4)
+        self.sel.register(self.ctl, selectors.EVENT_READ, self.on_control)
+
+    # -- the interpreter -------------------------------------------------------
+
+    def spawn(self, raw: bool) -> None:
+        master, slave = pty.openpty()
+        tty.setraw(slave)
+        env = dict(
+            os.environ,
+            NSVB_FS=str(self.cfg.fs_dir),
+            NSVB_ROM=str(self.cfg.rom_path),
+            NSVB_ROM_SIZE=str(self.cfg.rom_size),
+            NSVB_ROM_BLOCK=str(ROM_BLOCK),
+            NSVB_RESET_CODE=str(RESET_CODE),
+            NSVB_MODE="raw" if raw else "friendly",
+        )
+        boot = Path(__file__).with_name("board_boot.py")
+        heap = self.cfg.heap + self.cfg.rom_size  # the ROM buffer is allocated first
+        argv = [*self.cfg.interpreter, "-X", f"heapsize={heap}", "-i", str(boot)]
+
+        def make_ctty() -> None:
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.child = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+            start_new_session=True, preexec_fn=make_ctty, close_fds=True,
+        )
+        os.close(slave)
+        _set_nonblocking(master)
+        self.child_fd = master
+        self.to_child.clear()
+        self.last_cr = False
+        if raw:
+            self.to_child += b"\x01"
+            self.hide_banner = True
+            self.held.clear()
+            self.held_since = time.monotonic()
+        self.sel.register(master, selectors.EVENT_READ, self.on_child)
+
+    def reap(self) -> int:
+        """Close the interpreter's pty after it exited; return its status."""
+        assert self.child is not None
+        if self.child_fd in self.sel.get_map():
+            self.sel.unregister(self.child_fd)
+        os.close(self.child_fd)
+        self.child_fd = -1
+        if self.held:
+            self.emit(bytes(self.held))
+            self.held.clear()
+        self.hide_banner = False
+        status = self.child.wait()
+        self.child = None
+        return status
+
+    def restart(self, status: int) -> None:
+        if status == 0 or (0 < status < 128 and status != RESET_CODE):
+            self.emit(SOFT_REBOOT)
+            self.spawn(self.raw_mode)
+            return
+        why = "machine.reset()" if status == RESET_CODE else f"interpreter died ({_describe(status)})"
+        self.emit(f"\r\n[virtual board] hard reset: {why}\r\n".encode())
+        self.raw_mode = False
+        self.spawn(False)
+
+    def hard_reset(self) -> None:
+        if self.child is not None:
+            self.child.kill()
+            # the EIO on the child's pty will follow; reap now to restart at once
+            self.reap()
+        self.emit(b"\r\n[virtual board] hard reset\r\n")
+        self.raw_mode = False
+        self.spawn(False)
+
+    # -- relaying --------------------------------------------------------------
+
+    def on_host(self) -> None:
+        try:
+            data = os.read(self.host_fd, 4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            return
+        for b in data:
+            if b == 0x01:
+                self.raw_mode = True
+            elif b == 0x02:
+                self.raw_mode = False
+        if b"\x03" in data and self.child is not None and _catches_sigint(self.child.pid):
+            self.child.send_signal(signal.SIGINT)
+            data = data.replace(b"\x03", b"")
+        self.to_child += data
+
+    def on_child(self) -> None:
+        try:
+            data = os.read(self.child_fd, 4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.restart(self.reap())
+            return
+        if not self.ready and b">>> " in data:
+            self.ready = True
+            self.cfg.save()
+            self.on_ready()
+        if self.hide_banner:
+            self.held += data
+            m = _BANNER.search(self.held)
+            if m is None:
+                return
+            data = bytes(self.held[: m.start()] + self.held[m.end() :])
+            self.held.clear()
+            self.hide_banner = False
+        self.emit(data)
+
+    def emit(self, data: bytes) -> None:
+        if not self.raw_mode and not self.hide_banner:
+            # Real ports print CRLF; the unix port prints bare LF (OPOST is off).
+            out = _LONE_LF.sub(b"\r\n", data)
+            if self.last_cr and data.startswith(b"\n"):
+                out = out[1:]
+            data = out
+        if data:
+            self.last_cr = data.endswith(b"\r")
+        self.to_host += data
+
+    def on_control(self) -> None:
+        conn, _ = self.ctl.accept()
+        with conn:
+            conn.settimeout(2)
+            try:
+                cmd = conn.recv(64).decode(errors="replace").strip()
+            except OSError:
+                return
+            if cmd == "reset":
+                self.hard_reset()
+                conn.sendall(b"ok\n")
+            elif cmd == "ping":
+                conn.sendall(f"ok {self.cfg.port} {self.child.pid if self.child else 0}\n".encode())
+            else:
+                conn.sendall(b"error: unknown command\n")
+
+    def flush(self) -> None:
+        for fd, buf in ((self.host_fd, self.to_host), (self.child_fd, self.to_child)):
+            if buf and fd >= 0:
+                try:
+                    n = os.write(fd, buf)
+                    del buf[:n]
+                except (BlockingIOError, InterruptedError):
+                    pass
+                except OSError:
+                    buf.clear()
+
+    def interest(self) -> None:
+        """Ask for writability where bytes wait; throttle a reader that is ahead."""
+        self._want(self.host_fd, self.on_host, len(self.to_child) < _OUT_LIMIT, bool(self.to_host))
+        if self.child_fd >= 0:
+            self._want(self.child_fd, self.on_child, len(self.to_host) < _OUT_LIMIT, bool(self.to_child))
+
+    def _want(self, fd: int, callback, read: bool, write: bool) -> None:
+        events = (selectors.EVENT_READ if read else 0) | (selectors.EVENT_WRITE if write else 0)
+        try:
+            key = self.sel.get_key(fd)
+        except KeyError:
+            key = None
+        if key is None and events:
+            self.sel.register(fd, events, callback)
+        elif key is not None and not events:
+            self.sel.unregister(fd)
+        elif key is not None and key.events != events:
+            self.sel.modify(fd, events, callback)
+
+    def run(self) -> None:
+        self.open_port()
+        self.open_control()
+        self.cfg.pid = os.getpid()
+        signal.signal(signal.SIGTERM, lambda *_: setattr(self, "running", False))
+        signal.signal(signal.SIGINT, lambda *_: setattr(self, "running", False))
+        self.spawn(False)
+        try:
+            while self.running:
+                self.interest()
+                for key, events in self.sel.select(timeout=0.5):
+                    if events & selectors.EVENT_READ:
+                        key.data()
+                self.flush()
+                if self.hide_banner and time.monotonic() - self.held_since > 10:
+                    self.emit(bytes(self.held))  # no banner came: show what did
+                    self.held.clear()
+                    self.hide_banner = False
+        finally:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        if self.child is not None:
+            self.child.kill()
+            self.child.wait()
+        self.cfg.state_path.unlink(missing_ok=True)
+        self.cfg.ctl_path.unlink(missing_ok=True)
+
+
+def _describe(status: int) -> str:
+    if status < 0:
+        return f"signal {signal.Signals(-status).name}"
+    return f"exit status {status}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="virtual board supervisor (started by `netsocket vboard start`)")
+    ap.add_argument("home")
+    args = ap.parse_args(argv)
+    cfg = BoardConfig(**json.loads((Path(args.home) / "config.json").read_text()))
+    Supervisor(cfg).run()
+
