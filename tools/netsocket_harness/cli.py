@@ -123,6 +123,15 @@ def do_servers(args: argparse.Namespace) -> int:
     return 0
 
 
+def do_bench(args: argparse.Namespace) -> int:
+    if args.what == "harness":
+        from .bench.harness import run
+    else:
+        from .bench.sockets import run
+    run()
+    return 0
+
+
 def _board_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", help="serial port of a board (/dev/ttyUSB0, /dev/pts/N, socket://host:port)")
     p.add_argument("--board", help="board name; VIRTUAL uses (or starts) a virtual board")
@@ -192,6 +201,10 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("servers", help="run the test peers (echo, discard, daytime, chargen) until Ctrl-C")
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=do_servers)
+
+    p = sub.add_parser("bench", help="benchmarks that print figures and ratios")
+    p.add_argument("what", choices=["harness", "sockets"])
+    p.set_defaults(func=do_bench)
     return ap
 
 

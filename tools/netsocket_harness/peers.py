@@ -58,8 +58,8 @@ def _udp_reply(service: str, data: bytes) -> bytes | None:
         return data
     if service == "daytime":
         return _daytime()
-    if service == "chargen":
-        return chargen_pattern(min(max(len(data), 1), 512))
+    if service == "chargen":  # RFC 864 allows 0..512 bytes: six whole lines
+        return chargen_pattern(6 * (CHARGEN_LINE + 2))
     return None
 
 

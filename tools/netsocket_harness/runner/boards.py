@@ -8,8 +8,10 @@ process starts in a private state directory and stops at the end.
 from __future__ import annotations
 
 import ast
+import hashlib
 import contextlib
 import io
+import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -39,8 +41,9 @@ class Outcome:
 
 class TestBoard:
     def __init__(self, board: str, port: str | None, worker: str, heap: int, peer_host: str,
-                 build_dir: Path) -> None:
+                 build_dir: Path, device_dir: Path = DEVICE_TESTS) -> None:
         self.board = board
+        self.device_dir = device_dir
         self.worker = worker
         self.heap = heap
         self.build_dir = build_dir
@@ -48,7 +51,7 @@ class TestBoard:
         self.vcfg: vboard.BoardConfig | None = None
         if port is None:
             self._tmp = tempfile.TemporaryDirectory(prefix=f"nstest-{worker}-")
-            self.vcfg = vboard.start(f"test-{worker}", heap=heap, root=Path(self._tmp.name))
+            self.vcfg = vboard.start(f"test-{worker}", heap=heap, root=Path(self._tmp.name), owner_pid=os.getpid())
             port = self.vcfg.port
         else:
             self.vcfg = next((b for b in vboard.list_boards() if b.port == port), None)
@@ -69,8 +72,10 @@ class TestBoard:
             if "no ROMFS partition" not in str(e):
                 raise
             deploy(self.port, "mpy", self.board, self.build_dir, log=quiet)
-        tests = self.build_dir / "tests"
-        for src in sorted(DEVICE_TESTS.glob("*.py")):
+        tests = self.build_dir / "tests" / hashlib.sha256(str(self.device_dir.resolve()).encode()).hexdigest()[:8]
+        sources = {p.name: p for p in DEVICE_TESTS.glob("devtest.py")}
+        sources.update((p.name, p) for p in self.device_dir.glob("*.py"))
+        for src in sorted(sources.values()):
             target = tests / (src.stem + ".mpy")
             if not target.exists() or target.stat().st_mtime_ns < src.stat().st_mtime_ns:
                 compile_mpy(src, target, src.name)
@@ -79,7 +84,8 @@ class TestBoard:
             if not t.fs_exists("tests"):
                 t.fs_mkdir("tests")
             with contextlib.redirect_stdout(io.StringIO()):
-                mpremote(self.port, ["fs", "cp", *map(str, sorted(tests.glob("*.mpy"))), ":tests/"], t)
+                names = [str(tests / (n[:-3] + ".mpy")) for n in sorted(sources)]
+                mpremote(self.port, ["fs", "cp", *names, ":tests/"], t)
         finally:
             t.close()
 

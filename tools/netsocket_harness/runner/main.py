@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -15,8 +16,12 @@ from ..project import DEVICE_TESTS, ROOT
 def pytest_args(args: argparse.Namespace) -> list[str]:
     board = args.board or "VIRTUAL"
     load_board(board)
-    out = [*(args.paths or [str(DEVICE_TESTS)]), "--rootdir", str(ROOT), "--ns-board", board,
-           "--ns-timeout", str(args.timeout)]
+    paths = [Path(p).resolve() for p in args.paths] or [DEVICE_TESTS]
+    dirs = {p if p.is_dir() else p.parent for p in paths}
+    if len(dirs) != 1:
+        raise HarnessError("give test files from one directory at a time")
+    out = [*map(str, paths), "--rootdir", str(ROOT), "--ns-board", board, "--ns-timeout", str(args.timeout),
+           "--ns-device-dir", str(dirs.pop()), "-p", "netsocket_harness.runner.plugin"]
     if args.port:
         for p in args.port.split(","):
             check_port(p)

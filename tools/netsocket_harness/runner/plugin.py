@@ -32,6 +32,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--ns-timeout", type=float, default=30.0, help="seconds each device test may take")
     g.addoption("--ns-heap", type=int, default=DEFAULT_HEAP, help="heap of self-started virtual boards")
     g.addoption("--ns-peer-host", default="127.0.0.1", help="address the host peers listen on")
+    g.addoption("--ns-build-dir", help="where to build the package and tests (default build/test-<worker>)")
+    g.addoption("--ns-device-dir", default=str(DEVICE_TESTS), help="directory of the device test modules")
 
 
 def _worker(config: pytest.Config) -> str:
@@ -48,7 +50,9 @@ def device_board(config: pytest.Config) -> TestBoard:
         port = ports[index % len(ports)] if ports else None
         try:
             board = TestBoard(config.getoption("ns_board"), port, worker, config.getoption("ns_heap"),
-                              config.getoption("ns_peer_host"), default_build_dir(worker))
+                              config.getoption("ns_peer_host"),
+                              Path(config.getoption("ns_build_dir") or default_build_dir(worker)),
+                              Path(config.getoption("ns_device_dir")))
         except HarnessError as e:
             raise pytest.UsageError(f"netsocket: cannot set up the board: {e}") from None
         config.stash[_BOARD] = board
@@ -61,13 +65,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         board.close()
 
 
-def _is_device_module(path: Path) -> bool:
-    return path.parent == DEVICE_TESTS and path.name.startswith("test_") and path.suffix == ".py"
-
-
 def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     """Device modules are MicroPython: collect them by reading, never by importing."""
-    if _is_device_module(module_path):
+    device_dir = Path(parent.config.getoption("ns_device_dir")).resolve()
+    if module_path.parent.resolve() == device_dir:
         return DeviceModule.from_parent(parent, path=module_path)
     return None
 
@@ -81,42 +82,28 @@ class DeviceModule(pytest.File):
             yield item
 
 
-class DeviceTestFailure(Exception):
-    pass
-
-
-class BoardFault(Exception):
-    pass
-
-
 class DeviceItem(pytest.Item):
     limit: float | None = None
     line: int = 0
     outcome: Outcome | None = None
 
     def setup(self) -> None:
+        """Runs the test on the board; a board fault raised here is reported as an error."""
         board = device_board(self.config)
         timeout = self.limit or self.config.getoption("ns_timeout")
         self.outcome = board.run(self.path.stem, self.name, timeout)
-        if self.outcome.output:
-            self.add_report_section("call", "serial", self.outcome.output)
         if self.outcome.verdict == "ERROR":
-            raise BoardFault(self.outcome.detail)
+            pytest.fail(f"board fault (not a test verdict): {self.outcome.detail}\n"
+                        f"--- serial output ---\n{self.outcome.output}", pytrace=False)
 
     def runtest(self) -> None:
         assert self.outcome is not None
         if self.outcome.verdict == "SKIP":
             raise pytest.skip.Exception(self.outcome.detail or "skipped on the board", _use_item_location=True)
         if self.outcome.verdict == "FAIL":
-            raise DeviceTestFailure(self.outcome.detail)
-
-    def repr_failure(self, excinfo, style=None) -> str:
-        if isinstance(excinfo.value, DeviceTestFailure):
-            return f"device test failed on the board:\n{excinfo.value}"
-        if isinstance(excinfo.value, BoardFault):
-            out = self.outcome.output if self.outcome else ""
-            return f"board fault (not a test verdict): {excinfo.value}\n--- serial output ---\n{out}"
-        return super().repr_failure(excinfo, style)
+            out, detail = self.outcome.output, self.outcome.detail
+            text = out if detail in out else f"{out}\n{detail}".strip()
+            pytest.fail(f"device test failed on the board; its serial output:\n{text}", pytrace=False)
 
     def reportinfo(self):
         return self.path, self.line - 1, f"{self.path.name}::{self.name} [device]"

@@ -79,7 +79,7 @@ def _check_name(name: str) -> None:
 
 
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
-             interpreter: list[str] | None) -> BoardConfig:
+             interpreter: list[str] | None, owner_pid: int = 0) -> BoardConfig:
     _check_name(name)
     if heap < 16 * 1024:
         raise HarnessError(f"--heap {heap} is too small: a board needs at least 16K")
@@ -90,7 +90,7 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
             f"virtual board {name!r} is already running on {cfg.port} (pid {cfg.pid}); "
             f"stop it with: netsocket vboard stop {name}")
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
-                      interpreter=interpreter or find_interpreter())
+                      interpreter=interpreter or find_interpreter(), owner_pid=owner_pid)
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path
     if not rom.exists() or rom.stat().st_size != rom_size:
@@ -103,9 +103,11 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
 
 def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
           root: Path | None = None, interpreter: list[str] | None = None,
-          timeout: float = 20.0) -> BoardConfig:
-    """Start a board in the background; return once its REPL answers."""
-    cfg = _prepare(name, heap, rom_size, root, interpreter)
+          timeout: float = 20.0, owner_pid: int = 0) -> BoardConfig:
+    """Start a board in the background; return once its REPL answers.
+
+    With `owner_pid`, the board stops by itself when that process ends."""
+    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid)
     log = open(Path(cfg.home) / "supervisor.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],

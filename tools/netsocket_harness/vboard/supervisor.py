@@ -20,6 +20,7 @@ then, so the byte alone would be ignored).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import fcntl
 import json
 import os
@@ -55,6 +56,7 @@ class BoardConfig:
     interpreter: list[str]  # command that runs the MicroPython unix port
     port: str = ""
     pid: int = 0
+    owner_pid: int = 0  # if set, the board stops when this process is gone (test runs)
 
     @property
     def fs_dir(self) -> Path:
@@ -84,6 +86,12 @@ class BoardConfig:
 
 def _set_nonblocking(fd: int) -> None:
     fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+
+
+def _die_with_parent() -> None:
+    """In the child: be killed when the supervisor dies, however it dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _catches_sigint(pid: int) -> bool:
@@ -152,6 +160,7 @@ class Supervisor:
 
         def make_ctty() -> None:
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            _die_with_parent()
 
         self.child = subprocess.Popen(
             argv, stdin=slave, stdout=slave, stderr=slave, env=env,
@@ -317,6 +326,8 @@ class Supervisor:
                     if events & selectors.EVENT_READ:
                         key.data()
                 self.flush()
+                if self.cfg.owner_pid and not os.path.exists(f"/proc/{self.cfg.owner_pid}"):
+                    break
                 if self.hide_banner and time.monotonic() - self.held_since > 10:
                     self.emit(bytes(self.held))  # no banner came: show what did
                     self.held.clear()

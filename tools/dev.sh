@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# netsocket developer entry point: set everything up, then run the main job or the tests.
+#
+#   bash tools/dev.sh demo   set up, then: start a virtual board, build, flash,
+#                            run an example on it over serial, show what it printed
+#   bash tools/dev.sh test   set up, then run the whole test suite
+#
+# Set-up is idempotent: Debian packages only when missing, a virtualenv in
+# .venv with the pinned Python dependencies, the harness installed editable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=$ROOT/.venv
+DEBIAN_PACKAGES=(valgrind)  # callgrind, for netsocket bench
+
+say() { printf '\n== %s\n' "$*"; }
+
+setup() {
+    local missing=()
+    for p in "${DEBIAN_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    # Debian's python3 makes no virtualenv without python3-venv
+    python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing Debian packages: ${missing[*]}"
+        local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "creating the virtualenv in .venv"
+        python3 -m venv "$VENV"
+    fi
+    if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
+        say "installing the pinned Python dependencies and the harness"
+        "$VENV/bin/pip" install -q --upgrade pip
+        "$VENV/bin/pip" install -q -e ".[test]"
+        touch "$VENV/.installed"
+    fi
+}
+
+demo() {
+    local ns="$VENV/bin/netsocket"
+    export NETSOCKET_HOME=${NETSOCKET_HOME:-$ROOT/build/home}
+    "$ns" vboard stop demo >/dev/null 2>&1 || true
+    say "netsocket vboard start --name demo"
+    "$ns" vboard start --name demo
+    trap '"$ns" vboard stop demo >/dev/null 2>&1 || true' EXIT
+    say "netsocket build --board VIRTUAL"
+    "$ns" build --board VIRTUAL
+    say "netsocket flash --board VIRTUAL --name demo"
+    "$ns" flash --board VIRTUAL --name demo
+    say "netsocket run --board VIRTUAL --name demo examples/demo.py   (what the board printed:)"
+    "$ns" run --board VIRTUAL --name demo examples/demo.py
+}
+
+tests() {
+    say "pytest: host tests and device tests on virtual boards (2 workers)"
+    "$VENV/bin/python" -m pytest tests -n 2 -p no:cacheprovider "$@"
+}
+
+case "${1:-}" in
+    demo) setup; demo ;;
+    test) shift; setup; tests "$@" ;;
+    setup) setup ;;
+    *) echo "usage: bash tools/dev.sh demo|test|setup" >&2; exit 2 ;;
+esac
