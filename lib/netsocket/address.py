@@ -1,0 +1,188 @@
+"""SocketAddress: an IPv4 or IPv6 address and a port, as Mbed's SocketAddress."""
+
+_HEX = "0123456789abcdefABCDEF"
+
+
+def _ip4(s):
+    # "a.b.c.d" -> 4 bytes, or None
+    p = s.split(".")
+    if len(p) != 4:
+        return None
+    b = bytearray(4)
+    for i in range(4):
+        x = p[i]
+        if not 0 < len(x) <= 3 or not x.isdigit():
+            return None
+        x = int(x)
+        if x > 255:
+            return None
+        b[i] = x
+    return bytes(b)
+
+
+def _groups(part, last):
+    # "1:2:ab" -> [1, 2, 0xab]; a dotted quad is allowed as the very last group
+    if not part:
+        return []
+    g = part.split(":")
+    out = []
+    n = len(g)
+    for i in range(n):
+        x = g[i]
+        if last and i == n - 1 and "." in x:
+            b = _ip4(x)
+            if b is None:
+                return None
+            out.append(b[0] << 8 | b[1])
+            out.append(b[2] << 8 | b[3])
+            continue
+        if not 0 < len(x) <= 4:
+            return None
+        for c in x:
+            if c not in _HEX:
+                return None
+        out.append(int(x, 16))
+    return out
+
+
+def _ip6(s):
+    # IPv6 text (with any "::" form) -> 16 bytes, or None
+    if s.count("::") > 1:
+        return None
+    head, sep, tail = s.partition("::")
+    h = _groups(head, not sep)
+    t = _groups(tail, True)
+    if h is None or t is None:
+        return None
+    n = len(h) + len(t)
+    if (sep and n > 7) or (not sep and n != 8):
+        return None
+    g = h + [0] * (8 - n) + t
+    b = bytearray(16)
+    for i in range(8):
+        b[2 * i] = g[i] >> 8
+        b[2 * i + 1] = g[i] & 0xFF
+    return bytes(b)
+
+
+def _ip6_text(b):
+    # Mbed's ip6tos: lower-case hex, longest run (>= 2) of zero groups as "::"
+    g = [b[i] << 8 | b[i + 1] for i in range(0, 16, 2)]
+    best = at = -1
+    i = 0
+    while i < 8:
+        if g[i] == 0:
+            j = i
+            while j < 8 and g[j] == 0:
+                j += 1
+            if j - i > best and j - i >= 2:
+                best, at = j - i, i
+            i = j
+        else:
+            i += 1
+    if at < 0:
+        return ":".join("%x" % x for x in g)
+    return (
+        ":".join("%x" % x for x in g[:at]) + "::" + ":".join("%x" % x for x in g[at + best :])
+    )
+
+
+class SocketAddress:
+    """IP address and port.
+
+    ``SocketAddress()``, ``SocketAddress("10.0.0.1", 80)``,
+    ``SocketAddress(b"\\x0a\\0\\0\\1", NSAPI_IPv4, 80)``, ``SocketAddress(other[, port])``.
+    Text that is not an IPv4/IPv6 literal gives an unspecified address (the
+    port is kept), as in Mbed.
+    """
+
+    def __init__(self, addr=None, a=None, b=0):
+        self._ip = None  # None (NSAPI_UNSPEC), 4 bytes (IPv4) or 16 bytes (IPv6)
+        self._port = 0
+        if isinstance(addr, SocketAddress):
+            self._ip = addr._ip
+            self.set_port(addr._port if a is None else a)
+        elif isinstance(addr, (bytes, bytearray, memoryview)):
+            self.set_ip_bytes(addr, a)
+            self.set_port(b)
+        else:
+            if addr is not None:
+                self.set_ip_address(addr)
+            if a is not None:
+                self.set_port(a)
+
+    def set_ip_address(self, text):
+        """Set from an IPv4/IPv6 literal; False (and unspecified) if not valid."""
+        ip = None
+        if isinstance(text, str):
+            ip = _ip6(text) if ":" in text else _ip4(text)
+        self._ip = ip
+        return ip is not None
+
+    def set_ip_bytes(self, data, version):
+        """Set from 4 (NSAPI_IPv4 = 1) or 16 (NSAPI_IPv6 = 2) bytes; False if invalid."""
+        n = 4 if version == 1 else 16 if version == 2 else 0
+        try:
+            ip = bytes(data[:n]) if n else None
+        except TypeError:
+            ip = None
+        if ip is not None and len(ip) != n:
+            ip = None
+        self._ip = ip
+        return ip is not None
+
+    def set_port(self, port):
+        """Set the port (0..65535); returns False and keeps the port if invalid."""
+        if isinstance(port, int) and 0 <= port <= 65535:
+            self._port = port
+            return True
+        return False
+
+    def get_ip_address(self):
+        """Text form, or None when unspecified."""
+        ip = self._ip
+        if ip is None:
+            return None
+        if len(ip) == 4:
+            return "%d.%d.%d.%d" % (ip[0], ip[1], ip[2], ip[3])
+        return _ip6_text(ip)
+
+    def get_ip_bytes(self):
+        """4 or 16 address bytes, or None when unspecified."""
+        return self._ip
+
+    def get_ip_version(self):
+        """NSAPI_UNSPEC (0), NSAPI_IPv4 (1) or NSAPI_IPv6 (2)."""
+        ip = self._ip
+        return 0 if ip is None else 1 if len(ip) == 4 else 2
+
+    def get_port(self):
+        return self._port
+
+    def __bool__(self):
+        ip = self._ip
+        return ip is not None and any(ip)
+
+    def __eq__(self, other):
+        if not isinstance(other, SocketAddress):
+            return False
+        if not self and not other:
+            return True
+        return self._ip == other._ip and self._port == other._port
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __str__(self):
+        ip = self.get_ip_address()
+        if ip is None:
+            ip = ""
+        elif len(self._ip) == 16:
+            ip = "[" + ip + "]"
+        return "%s:%d" % (ip, self._port)
+
+    def __repr__(self):
+        ip = self.get_ip_address()
+        if ip is None and not self._port:
+            return "SocketAddress()"
+        return "SocketAddress(%r, %d)" % (ip, self._port)

@@ -1,0 +1,16 @@
+metadata(version="0.1.0", description="Mbed OS Socket API (netsocket) for MicroPython: core.")
+
+package(
+    "netsocket",
+    files=[
+        "__init__.py",
+        "nsapi.py",
+        "address.py",
+        "stack.py",
+        "_sigio.py",
+        "socket.py",
+        "interface.py",
+        "wifi.py",
+    ],
+    base_path="..",
+)

@@ -1,0 +1,394 @@
+"""NetworkStack: the seam between sockets and an IP stack; NativeStack over MicroPython's socket.
+
+Every ``socket_*`` call is non-blocking: it returns NSAPI_ERROR_WOULD_BLOCK
+at once. Socket classes build blocking and timeouts on ``socket_wait``.
+"""
+
+import socket
+import select
+from micropython import const
+from .address import SocketAddress
+
+_OK = const(0)
+_WOULD_BLOCK = const(-3001)
+_UNSUPPORTED = const(-3002)
+_PARAMETER = const(-3003)
+_NO_CONNECTION = const(-3004)
+_NO_SOCKET = const(-3005)
+_NO_MEMORY = const(-3007)
+_DNS_FAILURE = const(-3009)
+_DEVICE_ERROR = const(-3012)
+_IN_PROGRESS = const(-3013)
+_ALREADY = const(-3014)
+_IS_CONNECTED = const(-3015)
+_CONNECTION_TIMEOUT = const(-3017)
+
+_POLLIN = const(1)
+_POLLOUT = const(4)
+_POLLERR = const(8)
+_POLLHUP = const(16)
+
+
+class NetworkStack:
+    """What sockets are opened on. Drivers override the ``socket_*`` calls.
+
+    ``sockets`` counts the sockets open on this stack (accepted ones too).
+    """
+
+    sockets = 0
+
+    def gethostbyname(self, host, addr, version=0):
+        """Resolve ``host`` into the SocketAddress ``addr`` (port kept); -> nsapi code."""
+        if not isinstance(host, str) or not isinstance(addr, SocketAddress):
+            return _PARAMETER
+        if not host or len(host) > 255:
+            return _PARAMETER
+        port = addr._port
+        if addr.set_ip_address(host):  # a literal: no lookup
+            if version and addr.get_ip_version() != version:
+                addr._ip = None
+                return _DNS_FAILURE
+            return _OK
+        ip = self._lookup(host, version)
+        if isinstance(ip, int):
+            return ip
+        addr._ip = ip
+        addr._port = port
+        return _OK
+
+    def _lookup(self, host, version):
+        # -> 4/16 address bytes or an nsapi error
+        return _UNSUPPORTED
+
+    def get_ip_address(self, addr):
+        return _UNSUPPORTED
+
+    def socket_open(self, proto):
+        """-> (handle, err)"""
+        return None, _UNSUPPORTED
+
+    def socket_close(self, h):
+        return _UNSUPPORTED
+
+    def socket_bind(self, h, addr):
+        return _UNSUPPORTED
+
+    def socket_listen(self, h, backlog):
+        return _UNSUPPORTED
+
+    def socket_connect(self, h, addr):
+        return _UNSUPPORTED
+
+    def socket_accept(self, h, addr):
+        """-> (handle, err); fills the SocketAddress ``addr`` with the peer."""
+        return None, _UNSUPPORTED
+
+    def socket_send(self, h, data, size):
+        return _UNSUPPORTED
+
+    def socket_recv(self, h, buf, size):
+        return _UNSUPPORTED
+
+    def socket_sendto(self, h, addr, data, size):
+        return _UNSUPPORTED
+
+    def socket_recvfrom(self, h, addr, buf, size):
+        return _UNSUPPORTED
+
+    def setsockopt(self, h, level, opt, value):
+        return _UNSUPPORTED
+
+    def getsockopt(self, h, level, opt):
+        """-> (value, err)"""
+        return None, _UNSUPPORTED
+
+    def socket_attach(self, h, cb):
+        """Call ``cb()`` on socket events (spurious calls allowed); None detaches."""
+        return _UNSUPPORTED
+
+    def socket_wait(self, h, events, timeout):
+        """Wait up to ``timeout`` ms (< 0 forever) for POLLIN/POLLOUT; -> revents, 0 on timeout."""
+        return 0
+
+
+# "errno name, -(nsapi code + 3000), number on Linux and lwIP-internal ports, number on
+# newlib (esp32)"; the numbers are used only where the errno module lacks the name.
+_ERRNOS = (
+    "EAGAIN 1 11 11 EWOULDBLOCK 1 11 11 EINPROGRESS 13 115 119 EALREADY 14 114 120 "
+    "EISCONN 15 106 127 ETIMEDOUT 17 110 116 ECONNREFUSED 4 111 111 ECONNRESET 4 104 104 "
+    "ECONNABORTED 4 103 113 ENOTCONN 4 107 128 EPIPE 4 32 32 EHOSTUNREACH 4 113 118 "
+    "ENETUNREACH 4 101 114 ENOMEM 7 12 12 ENOBUFS 7 105 105 EINVAL 3 22 22 "
+    "EADDRINUSE 3 98 112 EADDRNOTAVAIL 3 99 125 EAFNOSUPPORT 3 97 106 EMSGSIZE 3 90 122 "
+    "EDESTADDRREQ 3 89 121 EACCES 3 13 13 EOPNOTSUPP 2 95 95 ENOPROTOOPT 2 92 109 "
+    "EBADF 5 9 9 EMFILE 5 24 24 ENFILE 5 23 23"
+)
+_emap = None
+
+
+def nsapi_error(e):
+    """Map an exception from MicroPython's socket to an nsapi code, by errno name."""
+    global _emap
+    if isinstance(e, MemoryError):
+        return _NO_MEMORY
+    if isinstance(e, (TypeError, ValueError)):
+        return _PARAMETER
+    if _emap is None:
+        import errno
+        import sys
+
+        t = _ERRNOS.split()
+        col = 3 if sys.platform == "esp32" else 2
+        _emap = {getattr(errno, t[i], int(t[i + col])): -3000 - int(t[i + 1]) for i in range(0, len(t), 4)}
+    return _emap.get(e.errno if isinstance(e, OSError) else None, _DEVICE_ERROR)
+
+
+class NativeStack(NetworkStack):
+    """MicroPython's own ``socket`` module: lwIP on boards, the kernel on unix."""
+
+    def __init__(self, max_sockets=16):
+        self.sockets = 0
+        self.max_sockets = max_sockets
+        self._poll = select.poll()  # lent to one waiter at a time (see socket_wait)
+        self._open = set()  # native sockets open on this stack
+        self._raw = hasattr(socket, "sockaddr")  # unix: sockaddr as raw bytes
+        self._sigio = None  # poller thread when the port has no socket callbacks
+
+    def __repr__(self):
+        return "<NativeStack %d/%d sockets>" % (self.sockets, self.max_sockets)
+
+    def _lookup(self, host, version):
+        try:
+            ai = socket.getaddrinfo(host, 0, 10 if version == 2 else 2)
+            a = self._addr(ai[0][-1])
+        except MemoryError:
+            return _NO_MEMORY
+        except Exception:
+            return _DNS_FAILURE
+        if a is None or (version and a.get_ip_version() != version):
+            return _DNS_FAILURE
+        return a._ip
+
+    def get_ip_address(self, addr):
+        return _UNSUPPORTED
+
+    def _sa(self, addr):
+        # SocketAddress -> what MicroPython's socket takes on this port
+        ip = addr._ip
+        port = addr._port
+        if self._raw:
+            if ip is None or len(ip) == 4:
+                return b"\x02\x00" + port.to_bytes(2, "big") + (ip or bytes(4)) + bytes(8)
+            return b"\x0a\x00" + port.to_bytes(2, "big") + bytes(4) + ip + bytes(4)
+        return (addr.get_ip_address() or "0.0.0.0", port)
+
+    def _addr(self, a, out=None):
+        # native address (raw sockaddr on unix, (ip, port) on lwIP) -> SocketAddress
+        if out is None:
+            out = SocketAddress()
+        if isinstance(a, tuple):
+            out.set_ip_address(a[0])
+            out._port = a[1]
+        else:
+            a = socket.sockaddr(a)
+            out._ip = bytes(a[1])
+            out._port = a[2]
+        return out
+
+    def _new(self, s):
+        # register a new native socket: non-blocking, its own poll object
+        try:
+            s.setblocking(False)
+            self._open.add(s)
+        except BaseException as e:
+            s.close()
+            return nsapi_error(e)
+        self.sockets += 1
+        return _OK
+
+    def socket_open(self, proto):
+        if proto not in (0, 1):
+            return None, _UNSUPPORTED
+        if self.sockets >= self.max_sockets:
+            return None, _NO_SOCKET
+        try:
+            s = socket.socket(2, 1 if proto == 0 else 2)
+        except BaseException as e:
+            return None, nsapi_error(e)
+        err = self._new(s)
+        return (None, err) if err else (s, _OK)
+
+    def socket_close(self, h):
+        self.socket_attach(h, None)
+        if h not in self._open:
+            return _NO_SOCKET
+        self._open.discard(h)
+        self.sockets -= 1
+        try:
+            h.close()
+        except OSError:
+            pass
+        return _OK
+
+    def socket_bind(self, h, addr):
+        try:
+            h.bind(self._sa(addr))
+        except BaseException as e:
+            return nsapi_error(e)
+        return _OK
+
+    def socket_listen(self, h, backlog):
+        try:
+            h.listen(backlog)
+        except BaseException as e:
+            return nsapi_error(e)
+        return _OK
+
+    def socket_connect(self, h, addr):
+        try:
+            h.connect(self._sa(addr))
+        except BaseException as e:
+            err = nsapi_error(e)
+            if self._sigio and err in (_IN_PROGRESS, _ALREADY):
+                self._sigio.rearm(h)
+            if err == _ALREADY and self.socket_wait(h, 0, 0) & (_POLLERR | _POLLHUP):
+                return _NO_CONNECTION  # lwIP keeps saying EALREADY after a failed connect
+            return err
+        return _OK
+
+    def socket_accept(self, h, addr):
+        try:
+            s, a = h.accept()
+        except BaseException as e:
+            return None, nsapi_error(e)
+        if self.sockets >= self.max_sockets:
+            s.close()
+            return None, _NO_SOCKET
+        err = self._new(s)
+        if err:
+            return None, err
+        if addr is not None:
+            self._addr(a, addr)
+        return s, _OK
+
+    def socket_send(self, h, data, size):
+        try:
+            n = h.write(data, size)
+        except BaseException as e:
+            return nsapi_error(e)
+        if n is None or n < size:
+            if self._sigio:
+                self._sigio.rearm(h)
+            if n is None:
+                return _WOULD_BLOCK
+        return n
+
+    def socket_recv(self, h, buf, size):
+        try:
+            n = h.readinto(buf, size)
+        except BaseException as e:
+            return nsapi_error(e)
+        return _WOULD_BLOCK if n is None else n
+
+    def socket_sendto(self, h, addr, data, size):
+        try:
+            if size != len(data):
+                data = memoryview(data)[:size]
+            return h.sendto(data, self._sa(addr))
+        except BaseException as e:
+            return nsapi_error(e)
+
+    def socket_recvfrom(self, h, addr, buf, size):
+        try:
+            d, a = h.recvfrom(size)
+        except BaseException as e:
+            return nsapi_error(e)
+        n = len(d)
+        buf[:n] = d
+        if addr is not None:
+            self._addr(a, addr)
+        return n
+
+    def setsockopt(self, h, level, opt, value):
+        if level != 7000:  # not NSAPI_SOCKET: hand stack-specific options to the port
+            try:
+                h.setsockopt(level, opt, value)
+            except BaseException as e:
+                return nsapi_error(e)
+            return _OK
+        lvl = socket.SOL_SOCKET
+        if opt == 4:  # NSAPI_LINGER: int seconds (< 0 off) or (onoff, seconds)
+            if isinstance(value, int):
+                value = (value >= 0, value if value > 0 else 0)
+            try:
+                value = int(value[0]).to_bytes(4, "little") + int(value[1]).to_bytes(4, "little")
+            except Exception:
+                return _PARAMETER
+            name = "SO_LINGER"
+        elif opt in (7, 8):  # NSAPI_ADD/DROP_MEMBERSHIP: group or (group, interface)
+            if isinstance(value, SocketAddress):
+                value = (value, None)
+            try:
+                g, i = value
+                if g.get_ip_version() != 1:
+                    return _UNSUPPORTED
+                value = g._ip + (i._ip if i else bytes(4))
+            except Exception:
+                return _PARAMETER
+            lvl = 0  # IPPROTO_IP
+            name = "IP_ADD_MEMBERSHIP" if opt == 7 else "IP_DROP_MEMBERSHIP"
+        else:
+            name = {0: "SO_REUSEADDR", 1: "SO_KEEPALIVE", 5: "SO_SNDBUF", 6: "SO_RCVBUF", 13: "SO_BROADCAST"}.get(opt)
+            if name is None:
+                return _UNSUPPORTED
+            if not isinstance(value, int):
+                return _PARAMETER
+            value = int(value)
+        o = getattr(socket, name, None) if name else None
+        if o is None:
+            return _UNSUPPORTED
+        try:
+            h.setsockopt(lvl, o, value)
+        except BaseException as e:
+            return nsapi_error(e)
+        return _OK
+
+    def getsockopt(self, h, level, opt):
+        if not hasattr(h, "getsockopt"):
+            return None, _UNSUPPORTED
+        try:
+            return h.getsockopt(level, opt), _OK
+        except BaseException as e:
+            return None, nsapi_error(e)
+
+    def socket_attach(self, h, cb):
+        try:  # lwIP ports call a socket callback on events (SO_CALLBACK = 20)
+            h.setsockopt(socket.SOL_SOCKET, 20, None if cb is None else lambda s: cb())
+            return _OK
+        except Exception:
+            pass
+        sig = self._sigio
+        if sig is None:
+            if cb is None:
+                return _OK
+            try:
+                from ._sigio import Sigio
+            except ImportError:  # no _thread on this port
+                return _UNSUPPORTED
+            sig = self._sigio = Sigio()
+        sig.attach(h, cb)
+        return _OK
+
+    def socket_wait(self, h, events, timeout):
+        # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own
+        p = self._poll
+        self._poll = None
+        if p is None:
+            p = select.poll()
+        p.register(h, events)
+        try:
+            for _, ev in p.ipoll(timeout):
+                return ev
+            return 0
+        finally:
+            p.unregister(h)
+            self._poll = p

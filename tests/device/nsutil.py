@@ -1,0 +1,80 @@
+"""Shared helpers for the netsocket device tests (not a test module)."""
+
+import time
+from devtest import peer
+from netsocket import NetworkInterface, SocketAddress
+
+SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200)
+
+
+def net():
+    """The default interface, connected."""
+    n = NetworkInterface.get_default_instance()
+    if n.get_connection_status() != 1:
+        err = n.connect()
+        assert err == 0, "connect() = %d" % err
+    return n
+
+
+def addr(name):
+    """SocketAddress of a host peer (echo, discard, daytime, chargen)."""
+    host, port = peer(name)
+    a = SocketAddress(host, port)
+    if not a:
+        err = net().gethostbyname(host, a)
+        assert err == 0, "gethostbyname(%r) = %d" % (host, err)
+    return a
+
+
+def sockets():
+    """Sockets open on the default stack."""
+    return net().get_stack().sockets
+
+
+def fill(buf, n, seed):
+    """Printable pseudo-random data as Mbed's tests (rand() % 43 + '0')."""
+    x = seed * 2654435761 + 1
+    for i in range(n):
+        x = (x * 1103515245 + 12345) & 0x7FFFFFFF
+        buf[i] = 48 + (x >> 16) % 43
+
+
+def wait(cond, ms):
+    """Poll cond() every ms until true or ms elapsed; -> cond()."""
+    t0 = time.ticks_ms()
+    while not cond():
+        if time.ticks_diff(time.ticks_ms(), t0) >= ms:
+            return cond()
+        time.sleep_ms(1)
+    return True
+
+
+class Flag:
+    """An event flag that a sigio callback sets (like Mbed's EventFlags)."""
+
+    def __init__(self):
+        self.n = 0
+
+    def set(self):
+        self.n += 1
+
+    def wait(self, ms):
+        ok = wait(lambda: self.n, ms)
+        self.n = 0
+        return ok
+
+
+def chargen_check(data, n, pos):
+    """Check n bytes of RFC 864 chargen stream at stream offset pos (74-byte lines, 95-line cycle)."""
+    for i in range(n):
+        p = pos + i
+        line, col = divmod(p, 74)
+        if col == 72:
+            exp = 13
+        elif col == 73:
+            exp = 10
+        else:
+            exp = 32 + (line + col) % 95
+        if data[i] != exp:
+            return False
+    return True

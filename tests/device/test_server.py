@@ -1,0 +1,87 @@
+"""Server sockets: bind/listen/accept on the board, clients connecting in turn, data both ways."""
+
+from netsocket import TCPSocket, UDPSocket, SocketAddress
+from netsocket.nsapi import (
+    NSAPI_ERROR_OK as OK,
+    NSAPI_ERROR_WOULD_BLOCK as WOULD_BLOCK,
+    NSAPI_ERROR_UNSUPPORTED as UNSUPPORTED,
+    NSAPI_ERROR_NO_SOCKET as NO_SOCKET,
+    NSAPI_ERROR_NO_CONNECTION as NO_CONNECTION,
+)
+from nsutil import net, sockets
+
+PORT = 10123
+
+
+def _own(port):
+    a = SocketAddress()
+    assert net().get_ip_address(a) == OK
+    a.set_port(port)
+    return a
+
+
+def _listener(port):
+    srv = TCPSocket()
+    assert srv.open(net()) == OK
+    from netsocket import nsapi
+
+    srv.setsockopt(nsapi.NSAPI_SOCKET, nsapi.NSAPI_REUSEADDR, 1)
+    assert srv.bind(_own(port)) == OK
+    assert srv.listen(2) == OK
+    return srv
+
+
+def test_accept_clients_in_turn():
+    n0 = sockets()
+    srv = _listener(PORT)
+    buf = bytearray(64)
+    for i in range(3):
+        c = TCPSocket()
+        assert c.open(net()) == OK
+        c.set_blocking(False)
+        err = c.connect(_own(PORT))
+        assert err in (OK, -3013), err
+        srv.set_timeout(2000)
+        s, err = srv.accept()
+        assert err == OK and s is not None, err
+        peer = SocketAddress()
+        assert s.getpeername(peer) == OK and peer.get_ip_address() == _own(0).get_ip_address(), peer
+        c.set_blocking(True)
+        assert c.connect(_own(PORT)) in (OK, -3015)
+        msg = b"client %d" % i
+        assert c.send(msg) == len(msg)
+        n = s.recv(buf)
+        assert buf[:n] == msg, bytes(buf[:n])
+        assert s.send(b"reply") == 5
+        assert c.recv(buf) == 5 and buf[:5] == b"reply"
+        assert c.close() == OK
+        assert s.recv(buf) == 0, "peer closed"
+        assert s.close() == OK
+    srv.set_blocking(False)
+    assert srv.accept() == (None, WOULD_BLOCK), "listener still listening, nothing pending"
+    assert srv.close() == OK
+    assert sockets() == n0, (sockets(), n0)
+
+
+def test_accept_timeout():
+    srv = _listener(PORT + 1)
+    srv.set_timeout(100)
+    assert srv.accept() == (None, WOULD_BLOCK)
+    srv.close()
+    assert srv.accept() == (None, NO_SOCKET)
+
+
+def test_accept_listen_on_udp():
+    with UDPSocket() as u:
+        u.open(net())
+        assert u.listen() == UNSUPPORTED
+        assert u.accept() == (None, UNSUPPORTED)
+
+
+def test_getpeername():
+    s = TCPSocket()
+    p = SocketAddress()
+    assert s.getpeername(p) == NO_SOCKET
+    s.open(net())
+    assert s.getpeername(p) == NO_CONNECTION
+    s.close()
