@@ -194,3 +194,29 @@ def test_board_with_an_owner_stops_when_the_owner_dies(home):
         time.sleep(0.1)
     assert board_processes(home) == set()
     assert vboard.running(cfg.name) is None
+
+
+def test_uart1_is_wired_to_a_pty(home):
+    import pty
+    import tty
+
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    cfg = vboard.start("uart", uarts={"1": os.ttyname(slave)})
+    try:
+        t = _transport(cfg.port)
+        t.exec("import machine, select\nu = machine.UART(1, 115200, timeout=2000)\n"
+               "p = select.poll()\np.register(u, select.POLLIN)")
+        assert t.eval("p.poll(0)") == []
+        assert t.eval("u.read(5)") is None  # nothing arrives within the timeout
+        t.exec("u.write(b'AT\\r\\n')")
+        assert os.read(master, 64) == b"AT\r\n"
+        os.write(master, b"\r\nOK\r\n")
+        assert t.eval("len(p.poll(1000))") == 1
+        assert t.eval("u.read(64)") == b"\r\nOK\r\n"
+        assert "doesn't exist" in t.exec_raw("machine.UART(3)")[1].decode()
+        t.close()
+    finally:
+        vboard.stop("uart")
+        os.close(master)
+        os.close(slave)

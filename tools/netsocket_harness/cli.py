@@ -30,10 +30,11 @@ def _size(text: str) -> int:
 # -- vboard -------------------------------------------------------------------
 
 def do_vboard_start(args: argparse.Namespace) -> int:
+    uarts = {str(i): path for i, path in ((1, args.uart1), (2, args.uart2)) if path}
     if args.foreground:
-        vboard.run_foreground(args.name, args.heap, args.rom)
+        vboard.run_foreground(args.name, args.heap, args.rom, uarts=uarts)
         return 0
-    cfg = vboard.start(args.name, args.heap, args.rom)
+    cfg = vboard.start(args.name, args.heap, args.rom, uarts=uarts)
     print(f"virtual board {cfg.name!r} ready (heap {cfg.heap // 1024}K, files in {cfg.fs_dir})")
     print(cfg.port)
     return 0
@@ -149,6 +150,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--heap", type=_size, default=vboard.DEFAULT_HEAP, help="GC heap (default 110K)")
     p.add_argument("--rom", type=_size, default=vboard.DEFAULT_ROM, help="ROM partition size (default 256K)")
     p.add_argument("--foreground", action="store_true", help="stay in the foreground until Ctrl-C")
+    p.add_argument("--uart1", metavar="PTY", help="serial port wired to machine.UART(1) (e.g. an emulated modem)")
+    p.add_argument("--uart2", metavar="PTY", help="serial port wired to machine.UART(2)")
     p.set_defaults(func=do_vboard_start)
     p = vsub.add_parser("stop", help="stop a virtual board")
     p.add_argument("name", nargs="?", default=vboard.DEFAULT_NAME)

@@ -78,8 +78,16 @@ def _check_name(name: str) -> None:
         raise HarnessError(f"bad board name {name!r}: use letters, digits, '-', '_' and '.'")
 
 
+def _check_uarts(uarts: dict[str, str]) -> dict[str, str]:
+    for uid, path in uarts.items():
+        if not os.path.exists(path):
+            raise HarnessError(f"--uart{uid} {path}: no such serial port (is the modem running?)")
+    return uarts
+
+
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
-             interpreter: list[str] | None, owner_pid: int = 0) -> BoardConfig:
+             interpreter: list[str] | None, owner_pid: int = 0,
+             uarts: dict[str, str] | None = None) -> BoardConfig:
     _check_name(name)
     if heap < 16 * 1024:
         raise HarnessError(f"--heap {heap} is too small: a board needs at least 16K")
@@ -90,7 +98,8 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
             f"virtual board {name!r} is already running on {cfg.port} (pid {cfg.pid}); "
             f"stop it with: netsocket vboard stop {name}")
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
-                      interpreter=interpreter or find_interpreter(), owner_pid=owner_pid)
+                      interpreter=interpreter or find_interpreter(), owner_pid=owner_pid,
+                      uarts=_check_uarts(uarts or {}))
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path
     if not rom.exists() or rom.stat().st_size != rom_size:
@@ -103,11 +112,12 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
 
 def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
           root: Path | None = None, interpreter: list[str] | None = None,
-          timeout: float = 20.0, owner_pid: int = 0) -> BoardConfig:
+          timeout: float = 20.0, owner_pid: int = 0, uarts: dict[str, str] | None = None) -> BoardConfig:
     """Start a board in the background; return once its REPL answers.
 
-    With `owner_pid`, the board stops by itself when that process ends."""
-    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid)
+    With `owner_pid`, the board stops by itself when that process ends;
+    `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`."""
+    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts)
     log = open(Path(cfg.home) / "supervisor.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],
@@ -130,11 +140,11 @@ def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DE
 
 
 def run_foreground(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
-                   root: Path | None = None) -> None:
+                   root: Path | None = None, uarts: dict[str, str] | None = None) -> None:
     """Run a board in this process until Ctrl-C or SIGTERM."""
     from .supervisor import Supervisor
 
-    cfg = _prepare(name, heap, rom_size, root, None)
+    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts)
     sup = Supervisor(cfg)
     sup.on_ready = lambda: print(cfg.port, flush=True)
     sup.run()

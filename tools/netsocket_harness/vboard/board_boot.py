@@ -67,6 +67,14 @@ def _nsvb_setup():
         def reset(self):
             raise SystemExit(reset_code)
 
+    uarts = {}  # opened now: once `/` is the board's flash, /dev is out of reach
+    for i in range(4):
+        path = env("NSVB_UART%d" % i)
+        if path:
+            uarts[i] = open(path, "r+b")
+    if uarts:
+        Machine.UART = _nsvb_uart_class(uarts)
+
     sys.modules["vfs"] = Vfs()
     sys.modules["machine"] = Machine()
 
@@ -80,6 +88,82 @@ def _nsvb_setup():
             print("ROMFS not mounted:", repr(e))
     sys.path[:] = ["", ".frozen", "/rom", "/rom/lib", "/lib"]
     return env("NSVB_MODE") == "friendly"
+
+
+def _nsvb_uart_class(uarts):
+    """machine.UART over the ptys wired to this board (`vboard start --uart1 PTY`)."""
+    import io
+    import select
+    import termios
+
+    class UART(io.IOBase):
+        def __init__(self, id, baudrate=115200, **kw):
+            self._f = uarts.get(id)
+            if self._f is None:
+                raise ValueError("UART(%d) doesn't exist" % id)
+            fd = self._f.fileno()
+            termios.setraw(fd)
+            a = termios.tcgetattr(fd)
+            a[6][6] = 0  # VMIN: reads return what has arrived, never block
+            a[6][5] = 0  # VTIME
+            termios.tcsetattr(fd, termios.TCSANOW, a)
+            self._poll = select.poll()
+            self._poll.register(self._f, select.POLLIN)
+            self.init(baudrate, **kw)
+
+        def init(self, baudrate=115200, bits=8, parity=None, stop=1, timeout=0, timeout_char=0, **kw):
+            self.baudrate = baudrate
+            self._timeout = timeout
+
+        def deinit(self):
+            pass  # the pty stays open, as a UART's pins stay on the board
+
+        def any(self):
+            return 1 if self._poll.poll(0) else 0
+
+        def _wait(self):
+            return bool(self._poll.poll(self._timeout)) if self._timeout else self.any()
+
+        def readinto(self, buf, n=None):
+            if not self._wait():
+                return None
+            n = len(buf) if n is None else n
+            got = self._f.readinto(buf, n)
+            return got or None
+
+        def read(self, n=-1):
+            if not self._wait():
+                return None
+            data = self._f.read() if n is None or n < 0 else self._f.read(n)
+            return data or None
+
+        def readline(self):
+            line = bytearray()
+            while not line.endswith(b"\n"):
+                c = self.read(1)
+                if c is None:
+                    break
+                line += c
+            return bytes(line) if line else None
+
+        def write(self, buf):
+            return self._f.write(buf)
+
+        def flush(self):
+            pass
+
+        def txdone(self):
+            return True
+
+        def ioctl(self, req, arg):
+            if req == 10:  # MP_STREAM_GET_FILENO: select.poll uses the pty's fd
+                return self._f.fileno()
+            return -1
+
+        def __repr__(self):
+            return "UART(baudrate=%d)" % self.baudrate
+
+    return UART
 
 
 def _nsvb_run(name):
@@ -103,4 +187,4 @@ _friendly = _nsvb_setup()
 _nsvb_run("boot.py")
 if _friendly:
     _nsvb_run("main.py")
-del _friendly, _nsvb_setup, _nsvb_run, _vfs_mod, _machine_mod, sys, os
+del _friendly, _nsvb_setup, _nsvb_run, _nsvb_uart_class, _vfs_mod, _machine_mod, sys, os

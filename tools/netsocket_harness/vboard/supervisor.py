@@ -34,7 +34,7 @@ import sys
 import termios
 import time
 import tty
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 SOFT_REBOOT = b"MPY: soft reboot\r\n"
@@ -57,6 +57,7 @@ class BoardConfig:
     port: str = ""
     pid: int = 0
     owner_pid: int = 0  # if set, the board stops when this process is gone (test runs)
+    uarts: dict[str, str] = field(default_factory=dict)  # UART id -> pty wired to it (a modem)
 
     @property
     def fs_dir(self) -> Path:
@@ -154,6 +155,7 @@ class Supervisor:
             NSVB_RESET_CODE=str(RESET_CODE),
             NSVB_MODE="raw" if raw else "friendly",
         )
+        env.update((f"NSVB_UART{uid}", path) for uid, path in self.cfg.uarts.items())
         boot = Path(__file__).with_name("board_boot.py")
         heap = self.cfg.heap + self.cfg.rom_size  # the ROM buffer is allocated first
         argv = [*self.cfg.interpreter, "-X", f"heapsize={heap}", "-i", str(boot)]
