@@ -166,6 +166,8 @@ def test_heap_limit_is_enforced(home, heap_k, size, fits):
         code = f"try:\n b = bytearray({size})\n print('ok')\nexcept MemoryError:\n print('MemoryError')"
         out = mpremote(cfg.port, "exec", code).stdout.strip()
         assert out == ("ok" if fits else "MemoryError")
+        free = int(mpremote(cfg.port, "exec", "import gc; gc.collect(); print(gc.mem_free())").stdout)
+        assert abs(free - heap_k * 1024) < 4096, free  # --heap is what the application gets
     finally:
         vboard.stop("heap")
 

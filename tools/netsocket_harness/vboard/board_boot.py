@@ -1,7 +1,8 @@
-# Boot code of the virtual board. It runs INSIDE the MicroPython unix port
-# (as `micropython -i board_boot.py`), not under CPython: it turns the plain
-# unix process into something shaped like a board, then falls through to the
-# interpreter's own REPL.
+# Boot code of the virtual board. It runs INSIDE the MicroPython unix port,
+# not under CPython: the supervisor compiles it to .mpy and the interpreter's
+# first lines (see supervisor.STAGE1) allocate the ROM partition, then call
+# boot(rom), which turns the plain unix process into something shaped like a
+# board; then the interpreter's own REPL starts.
 #
 # - the board's flash directory becomes `/` and sys.path is a board's;
 # - a ROM partition (a host file) is held in RAM and offered through
@@ -15,15 +16,13 @@ import vfs as _vfs_mod
 import machine as _machine_mod
 
 
-def _nsvb_setup():
+def _setup(rom):
     env = os.getenv
     rom_path = env("NSVB_ROM")
-    rom_size = int(env("NSVB_ROM_SIZE"))
+    rom_size = len(rom)
     block = int(env("NSVB_ROM_BLOCK"))
     reset_code = int(env("NSVB_RESET_CODE"))
 
-    # Allocated first, so it never fragments the heap the application sees.
-    rom = bytearray(rom_size)
     romf = open(rom_path, "r+b")
     romf.readinto(rom)
 
@@ -73,7 +72,7 @@ def _nsvb_setup():
         if path:
             uarts[i] = open(path, "r+b")
     if uarts:
-        Machine.UART = _nsvb_uart_class(uarts)
+        Machine.UART = _uart_class(uarts)
 
     sys.modules["vfs"] = Vfs()
     sys.modules["machine"] = Machine()
@@ -90,7 +89,7 @@ def _nsvb_setup():
     return env("NSVB_MODE") == "friendly"
 
 
-def _nsvb_uart_class(uarts):
+def _uart_class(uarts):
     """machine.UART over the ptys wired to this board (`vboard start --uart1 PTY`)."""
     import io
     import select
@@ -166,7 +165,7 @@ def _nsvb_uart_class(uarts):
     return UART
 
 
-def _nsvb_run(name):
+def _run(name):
     try:
         os.stat(name)
     except OSError:
@@ -183,8 +182,12 @@ def _nsvb_run(name):
         sys.print_exception(e)
 
 
-_friendly = _nsvb_setup()
-_nsvb_run("boot.py")
-if _friendly:
-    _nsvb_run("main.py")
-del _friendly, _nsvb_setup, _nsvb_run, _nsvb_uart_class, _vfs_mod, _machine_mod, sys, os
+def boot(rom):
+    """Make the process a board, given its ROM partition (allocated first of all)."""
+    import gc
+
+    friendly = _setup(rom)
+    gc.collect()  # what the application sees: one heap, all but the ROM free
+    _run("boot.py")
+    if friendly:
+        _run("main.py")
