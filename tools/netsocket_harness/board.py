@@ -46,6 +46,10 @@ def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT
     """The port to use: --port as given, else the virtual board `name` (started if needed)."""
     if board is not None:
         load_board(board)  # an unknown name is an error even with --port
+    if port == "auto":
+        from .devices import auto_port
+
+        port = auto_port(board if board != VIRTUAL else None)
     if port:
         check_port(port)
         return port

@@ -83,7 +83,7 @@ def _check_uarts(uarts: dict[str, str]) -> dict[str, str]:
 
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
              interpreter: list[str] | None, owner_pid: int = 0,
-             uarts: dict[str, str] | None = None) -> BoardConfig:
+             uarts: dict[str, str] | None = None, download_mode: bool = False) -> BoardConfig:
     _check_name(name)
     if heap < 16 * 1024:
         raise HarnessError(f"--heap {heap} is too small: a board needs at least 16K")
@@ -95,7 +95,7 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
             f"stop it with: netsocket vboard stop {name}")
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
                       interpreter=interpreter or find_interpreter(), owner_pid=owner_pid,
-                      uarts=_check_uarts(uarts or {}))
+                      uarts=_check_uarts(uarts or {}), download_mode=download_mode)
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path
     if not rom.exists() or rom.stat().st_size != rom_size:
@@ -108,12 +108,13 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
 
 def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
           root: Path | None = None, interpreter: list[str] | None = None,
-          timeout: float = 20.0, owner_pid: int = 0, uarts: dict[str, str] | None = None) -> BoardConfig:
+          timeout: float = 20.0, owner_pid: int = 0, uarts: dict[str, str] | None = None,
+          download_mode: bool = False) -> BoardConfig:
     """Start a board in the background; return once its REPL answers.
 
     With `owner_pid`, the board stops by itself when that process ends;
     `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`."""
-    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts)
+    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode)
     log = open(Path(cfg.home) / "supervisor.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],

@@ -73,6 +73,7 @@ class BoardConfig:
     pid: int = 0
     owner_pid: int = 0  # if set, the board stops when this process is gone (test runs)
     uarts: dict[str, str] = field(default_factory=dict)  # UART id -> pty wired to it (a modem)
+    download_mode: bool = False  # boot into the emulated ESP32 ROM loader (esp_rom.vboard)
 
     @property
     def fs_dir(self) -> Path:
@@ -138,6 +139,7 @@ class Supervisor:
         self.running = True
         self.ready = False
         self.on_ready = lambda: None
+        self.loader = None  # esp_rom.vboard.DownloadMode while the board sits in its ROM loader
 
     # -- the outer serial port -------------------------------------------------
 
@@ -220,7 +222,24 @@ class Supervisor:
         self.raw_mode = False
         self.spawn(False)
 
+    def enter_loader(self) -> None:
+        """Like reset with BOOT held: the emulated ROM loader answers on the port instead of MicroPython."""
+        from ..esp_rom.vboard import DownloadMode
+
+        if self.child is not None:
+            self.child.kill()
+            self.reap()
+        self.loader = DownloadMode(Path(self.cfg.home), self.cfg.rom_path, log=lambda m: print("rom:", m, flush=True))
+        self.to_host += b"rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\nwaiting for download\r\n"
+        if not self.ready:
+            self.ready = True
+            self.cfg.save()
+            self.on_ready()
+
     def hard_reset(self) -> None:
+        if self.loader is not None:  # leave the ROM loader: boot the application
+            self.loader.close()
+            self.loader = None
         if self.child is not None:
             self.child.kill()
             # the EIO on the child's pty will follow; reap now to restart at once
@@ -237,6 +256,11 @@ class Supervisor:
         except BlockingIOError:
             return
         except OSError:
+            return
+        if self.loader is not None:
+            self.to_host += self.loader.feed(data)
+            if self.loader.run_requested:
+                self.hard_reset()
             return
         for b in data:
             if b == 0x01:
@@ -294,6 +318,11 @@ class Supervisor:
             if cmd == "reset":
                 self.hard_reset()
                 conn.sendall(b"ok\n")
+            elif cmd == "bootloader":
+                self.enter_loader()
+                conn.sendall(b"ok\n")
+            elif cmd == "mode":
+                conn.sendall(b"loader\n" if self.loader is not None else b"app\n")
             elif cmd == "ping":
                 conn.sendall(f"ok {self.cfg.port} {self.child.pid if self.child else 0}\n".encode())
             else:
@@ -343,7 +372,10 @@ class Supervisor:
         self.cfg.pid = os.getpid()
         signal.signal(signal.SIGTERM, lambda *_: setattr(self, "running", False))
         signal.signal(signal.SIGINT, lambda *_: setattr(self, "running", False))
-        self.spawn(False)
+        if self.cfg.download_mode:
+            self.enter_loader()
+        else:
+            self.spawn(False)
         try:
             while self.running:
                 self.interest()
@@ -361,6 +393,8 @@ class Supervisor:
             self.shutdown()
 
     def shutdown(self) -> None:
+        if self.loader is not None:
+            self.loader.close()
         if self.child is not None:
             self.child.kill()
             self.child.wait()
