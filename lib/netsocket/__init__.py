@@ -6,29 +6,38 @@ Names load on first use, so ``import netsocket`` costs almost nothing:
 
 __version__ = "0.1.0"
 
-_NAMES = {
-    "nsapi": "nsapi",
-    "SocketAddress": "address",
-    "Socket": "socket",
-    "InternetSocket": "socket",
-    "TCPSocket": "socket",
-    "UDPSocket": "socket",
-    "NetworkStack": "stack",
-    "NativeStack": "stack",
-    "NetworkInterface": "interface",
-    "EthernetInterface": "interface",
-    "WiFiInterface": "wifi",
-    "WiFiAccessPoint": "wifi",
-    "NSAPIError": "nsapi",
-    "check": "nsapi",
-    "strerror": "nsapi",
-}
+# Public name -> the module defining it, one "name module" line each. A string, not a
+# dict: only the names a program uses reach the heap (as globals of this package).
+_NAMES = """
+nsapi nsapi
+SocketAddress address
+Socket socket
+InternetSocket socket
+TCPSocket socket
+UDPSocket udp
+NetworkStack stack
+NativeStack stack
+NetworkInterface interface
+EthernetInterface interface
+WiFiInterface wifi
+WiFiAccessPoint wifi
+TLSSocketWrapper tls
+TLSSocket tls
+DTLSSocketWrapper tls
+DTLSSocket tls
+dns dns
+NSAPIError nsapi
+check nsapi
+strerror nsapi
+"""
 
 
 def __getattr__(name):
-    mod = _NAMES.get(name)
-    if mod is None:
+    i = _NAMES.find("\n%s " % name)
+    if i < 0:
         raise AttributeError(name)
+    i += len(name) + 2
+    mod = _NAMES[i : _NAMES.find("\n", i)]
     value = __import__(mod, None, None, True, 1)
     if mod != name:
         value = getattr(value, name)

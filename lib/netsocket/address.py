@@ -1,7 +1,5 @@
 """SocketAddress: an IPv4 or IPv6 address and a port, as Mbed's SocketAddress."""
 
-_HEX = "0123456789abcdefABCDEF"
-
 
 def _ip4(s):
     # "a.b.c.d" -> 4 bytes, or None
@@ -20,73 +18,6 @@ def _ip4(s):
     return bytes(b)
 
 
-def _groups(part, last):
-    # "1:2:ab" -> [1, 2, 0xab]; a dotted quad is allowed as the very last group
-    if not part:
-        return []
-    g = part.split(":")
-    out = []
-    n = len(g)
-    for i in range(n):
-        x = g[i]
-        if last and i == n - 1 and "." in x:
-            b = _ip4(x)
-            if b is None:
-                return None
-            out.append(b[0] << 8 | b[1])
-            out.append(b[2] << 8 | b[3])
-            continue
-        if not 0 < len(x) <= 4:
-            return None
-        for c in x:
-            if c not in _HEX:
-                return None
-        out.append(int(x, 16))
-    return out
-
-
-def _ip6(s):
-    # IPv6 text (with any "::" form) -> 16 bytes, or None
-    if s.count("::") > 1:
-        return None
-    head, sep, tail = s.partition("::")
-    h = _groups(head, not sep)
-    t = _groups(tail, True)
-    if h is None or t is None:
-        return None
-    n = len(h) + len(t)
-    if (sep and n > 7) or (not sep and n != 8):
-        return None
-    g = h + [0] * (8 - n) + t
-    b = bytearray(16)
-    for i in range(8):
-        b[2 * i] = g[i] >> 8
-        b[2 * i + 1] = g[i] & 0xFF
-    return bytes(b)
-
-
-def _ip6_text(b):
-    # Mbed's ip6tos: lower-case hex, longest run (>= 2) of zero groups as "::"
-    g = [b[i] << 8 | b[i + 1] for i in range(0, 16, 2)]
-    best = at = -1
-    i = 0
-    while i < 8:
-        if g[i] == 0:
-            j = i
-            while j < 8 and g[j] == 0:
-                j += 1
-            if j - i > best and j - i >= 2:
-                best, at = j - i, i
-            i = j
-        else:
-            i += 1
-    if at < 0:
-        return ":".join("%x" % x for x in g)
-    return (
-        ":".join("%x" % x for x in g[:at]) + "::" + ":".join("%x" % x for x in g[at + best :])
-    )
-
-
 class SocketAddress:
     """IP address and port.
 
@@ -96,9 +27,10 @@ class SocketAddress:
     port is kept), as in Mbed.
     """
 
+    _ip = None  # None (NSAPI_UNSPEC), 4 bytes (IPv4) or 16 bytes (IPv6)
+    _port = 0
+
     def __init__(self, addr=None, a=None, b=0):
-        self._ip = None  # None (NSAPI_UNSPEC), 4 bytes (IPv4) or 16 bytes (IPv6)
-        self._port = 0
         if isinstance(addr, SocketAddress):
             self._ip = addr._ip
             self.set_port(addr._port if a is None else a)
@@ -115,7 +47,12 @@ class SocketAddress:
         """Set from an IPv4/IPv6 literal; False (and unspecified) if not valid."""
         ip = None
         if isinstance(text, str):
-            ip = _ip6(text) if ":" in text else _ip4(text)
+            if ":" in text:
+                from ._ip6 import parse
+
+                ip = parse(text)
+            else:
+                ip = _ip4(text)
         self._ip = ip
         return ip is not None
 
@@ -145,7 +82,9 @@ class SocketAddress:
             return None
         if len(ip) == 4:
             return "%d.%d.%d.%d" % (ip[0], ip[1], ip[2], ip[3])
-        return _ip6_text(ip)
+        from ._ip6 import text
+
+        return text(ip)
 
     def get_ip_bytes(self):
         """4 or 16 address bytes, or None when unspecified."""
@@ -163,15 +102,12 @@ class SocketAddress:
         ip = self._ip
         return ip is not None and any(ip)
 
-    def __eq__(self, other):
+    def __eq__(self, other):  # != is derived from it
         if not isinstance(other, SocketAddress):
             return False
         if not self and not other:
             return True
         return self._ip == other._ip and self._port == other._port
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
 
     def __str__(self):
         ip = self.get_ip_address()

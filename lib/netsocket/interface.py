@@ -15,7 +15,6 @@ _GLOBAL_UP = const(1)
 _DISCONNECTED = const(2)
 _CONNECTING = const(3)
 
-_PORTS = {"linux": "unix", "darwin": "unix", "esp32": "esp32", "pyboard": "stm32", "stm32": "stm32", "rp2": "rp2"}
 _port = None
 _stack = None
 
@@ -24,8 +23,9 @@ def port():
     """The port glue module for this board (netsocket.port_<port>), chosen from sys.platform."""
     global _port
     if _port is None:
-        name = "port_" + _PORTS.get(sys.platform, sys.platform)
-        _port = getattr(__import__("netsocket." + name), name)
+        p = sys.platform
+        p = "unix" if p in ("linux", "darwin") else "stm32" if p == "pyboard" else p
+        _port = getattr(__import__("netsocket.port_" + p), "port_" + p)
     return _port
 
 
@@ -37,6 +37,13 @@ def native_stack():
 
         _stack = NativeStack(port().MAX_SOCKETS)
     return _stack
+
+
+def _dns():
+    # netsocket.dns, loaded on the first DNS call
+    from . import dns
+
+    return dns
 
 
 class NetworkInterface:
@@ -128,8 +135,29 @@ class NetworkInterface:
         """Resolve ``host`` into the SocketAddress ``addr`` (port kept). -> nsapi code."""
         return self.get_stack().gethostbyname(host, addr, version)
 
+    # DNS (netsocket.dns, loaded on first use)
+    def gethostbyname_async(self, host, cb, version=0):
+        """0 = done (``cb(result, addr)`` already ran), > 0 = id for cancel, < 0 = error."""
+        return _dns().gethostbyname_async(self.get_stack(), host, cb, version)
+
+    def gethostbyname_async_cancel(self, id):
+        return _dns().cancel(id)
+
+    def getaddrinfo(self, host, hints=None):
+        """-> (count, [SocketAddress]) or (error, []); version and port from ``hints``."""
+        return _dns().getaddrinfo(self.get_stack(), host, hints)
+
+    def getaddrinfo_async(self, host, hints, cb):
+        return _dns().getaddrinfo_async(self.get_stack(), host, hints, cb)
+
+    def add_dns_server(self, addr, ifname=None):
+        return _dns().add_server(addr)
+
+    def get_dns_server(self, index, addr, ifname=None):
+        return _dns().get_server(self.get_stack(), index, addr)
+
     def ethInterface(self):
-        return None
+        return self if isinstance(self, EthernetInterface) else None
 
     def wifiInterface(self):
         return None
@@ -144,9 +172,6 @@ class EthernetInterface(NetworkInterface):
 
     def __init__(self, nic=None):
         self._nic = nic
-
-    def ethInterface(self):
-        return self
 
     def _ifconfig(self):
         return port().ifconfig(self._nic)

@@ -1,86 +1,50 @@
-"""nsapi constants as in Mbed's nsapi_types.h, strerror(), NSAPIError and check()."""
+"""nsapi constants as in Mbed's nsapi_types.h, strerror(), NSAPIError and check().
 
-from micropython import const
+The constants (``nsapi.NSAPI_ERROR_WOULD_BLOCK``, ``from netsocket.nsapi import
+NSAPI_SOCKET``) are read from the table below on first use, so the ~80 names
+cost no heap until a program uses them. Import them by name: ``import *``
+sees only those already used.
+"""
 
-# nsapi_error_t
-NSAPI_ERROR_OK = const(0)
-NSAPI_ERROR_WOULD_BLOCK = const(-3001)
-NSAPI_ERROR_UNSUPPORTED = const(-3002)
-NSAPI_ERROR_PARAMETER = const(-3003)
-NSAPI_ERROR_NO_CONNECTION = const(-3004)
-NSAPI_ERROR_NO_SOCKET = const(-3005)
-NSAPI_ERROR_NO_ADDRESS = const(-3006)
-NSAPI_ERROR_NO_MEMORY = const(-3007)
-NSAPI_ERROR_NO_SSID = const(-3008)
-NSAPI_ERROR_DNS_FAILURE = const(-3009)
-NSAPI_ERROR_DHCP_FAILURE = const(-3010)
-NSAPI_ERROR_AUTH_FAILURE = const(-3011)
-NSAPI_ERROR_DEVICE_ERROR = const(-3012)
-NSAPI_ERROR_IN_PROGRESS = const(-3013)
-NSAPI_ERROR_ALREADY = const(-3014)
-NSAPI_ERROR_IS_CONNECTED = const(-3015)
-NSAPI_ERROR_CONNECTION_LOST = const(-3016)
-NSAPI_ERROR_CONNECTION_TIMEOUT = const(-3017)
-NSAPI_ERROR_ADDRESS_IN_USE = const(-3018)
-NSAPI_ERROR_TIMEOUT = const(-3019)
-NSAPI_ERROR_BUSY = const(-3020)
+# "PREFIX first step NAME NAME ...;": the i-th NAME is PREFIX+NAME = first + i * step
+_TABLE = (
+    "NSAPI_ERROR_ 0 0 OK;"  # nsapi_error_t
+    "NSAPI_ERROR_ -3001 -1 WOULD_BLOCK UNSUPPORTED PARAMETER NO_CONNECTION NO_SOCKET NO_ADDRESS "
+    "NO_MEMORY NO_SSID DNS_FAILURE DHCP_FAILURE AUTH_FAILURE DEVICE_ERROR IN_PROGRESS ALREADY "
+    "IS_CONNECTED CONNECTION_LOST CONNECTION_TIMEOUT ADDRESS_IN_USE TIMEOUT BUSY;"
+    "NSAPI_STATUS_ 0 1 LOCAL_UP GLOBAL_UP DISCONNECTED CONNECTING;"  # nsapi_connection_status_t
+    "NSAPI_STATUS_ -3002 0 ERROR_UNSUPPORTED;"
+    "NSAPI_EVENT_ 0 0 CONNECTION_STATUS_CHANGE;"  # nsapi_event_t
+    "NSAPI_ 0 1 UNSPEC IPv4 IPv6;"  # nsapi_version_t
+    "NSAPI_ 0 1 TCP UDP ICMP;"  # nsapi_protocol_t
+    "NSAPI_ 5000 2000 STACK SOCKET;"  # levels
+    "NSAPI_ 7099 0 TLSSOCKET_LEVEL;"
+    "NSAPI_ 0 1 REUSEADDR KEEPALIVE KEEPIDLE KEEPINTVL LINGER SNDBUF RCVBUF ADD_MEMBERSHIP "  # options
+    "DROP_MEMBERSHIP BIND_TO_DEVICE LATENCY STAGGER IPTOS BROADCAST PKTINFO;"
+    "NSAPI_SECURITY_ 0 1 NONE WEP WPA WPA2 WPA_WPA2 PAP CHAP EAP_TLS PEAP WPA2_ENT WPA3 WPA3_WPA2;"
+    "NSAPI_SECURITY_ 255 0 UNKNOWN"
+)
 
-# nsapi_connection_status_t
-NSAPI_STATUS_LOCAL_UP = const(0)
-NSAPI_STATUS_GLOBAL_UP = const(1)
-NSAPI_STATUS_DISCONNECTED = const(2)
-NSAPI_STATUS_CONNECTING = const(3)
-NSAPI_STATUS_ERROR_UNSUPPORTED = const(-3002)
 
-# nsapi_event_t
-NSAPI_EVENT_CONNECTION_STATUS_CHANGE = const(0)
+def _find(name, code):
+    # -> (name, value) of the constant called ``name``, or of the error whose value is ``code``
+    for group in _TABLE.split(";"):
+        t = group.split()
+        v = int(t[1])
+        for n in t[3:]:
+            n = t[0] + n
+            if n == name or (v == code and t[0] == "NSAPI_ERROR_"):
+                return n, v
+            v += int(t[2])
+    return None, None
 
-# nsapi_version_t
-NSAPI_UNSPEC = const(0)
-NSAPI_IPv4 = const(1)
-NSAPI_IPv6 = const(2)
 
-# nsapi_protocol_t
-NSAPI_TCP = const(0)
-NSAPI_UDP = const(1)
-NSAPI_ICMP = const(2)
-
-# levels
-NSAPI_STACK = const(5000)
-NSAPI_SOCKET = const(7000)
-NSAPI_TLSSOCKET_LEVEL = const(7099)
-
-# nsapi_socket_option_t
-NSAPI_REUSEADDR = const(0)
-NSAPI_KEEPALIVE = const(1)
-NSAPI_KEEPIDLE = const(2)
-NSAPI_KEEPINTVL = const(3)
-NSAPI_LINGER = const(4)
-NSAPI_SNDBUF = const(5)
-NSAPI_RCVBUF = const(6)
-NSAPI_ADD_MEMBERSHIP = const(7)
-NSAPI_DROP_MEMBERSHIP = const(8)
-NSAPI_BIND_TO_DEVICE = const(9)
-NSAPI_LATENCY = const(10)
-NSAPI_STAGGER = const(11)
-NSAPI_IPTOS = const(12)
-NSAPI_BROADCAST = const(13)
-NSAPI_PKTINFO = const(14)
-
-# nsapi_security_t
-NSAPI_SECURITY_NONE = const(0)
-NSAPI_SECURITY_WEP = const(1)
-NSAPI_SECURITY_WPA = const(2)
-NSAPI_SECURITY_WPA2 = const(3)
-NSAPI_SECURITY_WPA_WPA2 = const(4)
-NSAPI_SECURITY_PAP = const(5)
-NSAPI_SECURITY_CHAP = const(6)
-NSAPI_SECURITY_EAP_TLS = const(7)
-NSAPI_SECURITY_PEAP = const(8)
-NSAPI_SECURITY_WPA2_ENT = const(9)
-NSAPI_SECURITY_WPA3 = const(10)
-NSAPI_SECURITY_WPA3_WPA2 = const(11)
-NSAPI_SECURITY_UNKNOWN = const(0xFF)
+def __getattr__(name):
+    v = _find(name, None)[1]
+    if v is None:
+        raise AttributeError(name)
+    globals()[name] = v  # the next use is a plain lookup
+    return v
 
 
 def strerror(code):
@@ -90,10 +54,8 @@ def strerror(code):
     """
     if isinstance(code, int) and code > 0:
         return "%d bytes" % code
-    for k, v in globals().items():  # no table: the names are the module's own
-        if v == code and k.startswith("NSAPI_ERROR_"):
-            return k
-    return "unknown error %r" % (code,)
+    n = _find(None, code)[0] if isinstance(code, int) else None
+    return n or "unknown error %r" % (code,)
 
 
 class NSAPIError(OSError):

@@ -1,14 +1,16 @@
-"""Socket, InternetSocket, TCPSocket and UDPSocket with Mbed's semantics and codes.
+"""Socket, InternetSocket and TCPSocket with Mbed's semantics and codes (UDPSocket: udp.py).
 
 Methods return nsapi codes (0 OK, < 0 error, counts for send/recv). Blocking
 and timeouts are done here, over the stack's non-blocking calls and
 ``socket_wait``, so they behave the same on every port.
+
+Memory: an instance stores only what differs from the class defaults below
+(a connected TCPSocket: stack, handle and peer).
 """
 
 from micropython import const
 from time import ticks_ms, ticks_diff
 from .address import SocketAddress
-from .stack import NetworkStack
 
 _OK = const(0)
 _WOULD_BLOCK = const(-3001)
@@ -16,7 +18,6 @@ _UNSUPPORTED = const(-3002)
 _PARAMETER = const(-3003)
 _NO_CONNECTION = const(-3004)
 _NO_SOCKET = const(-3005)
-_NO_ADDRESS = const(-3006)
 _IN_PROGRESS = const(-3013)
 _ALREADY = const(-3014)
 _IS_CONNECTED = const(-3015)
@@ -24,8 +25,13 @@ _POLLIN = const(1)
 _POLLOUT = const(4)
 
 
+_BUFFERS = (bytes, bytearray, memoryview)
+
+
 def _size(data, size):
-    # the byte count to use, or -1 when data/size are not valid
+    # the byte count to use for data[:size]; -1 when not valid, -2 for (None, 0 or None)
+    if data is None and not size:
+        return -2
     try:
         n = len(data)
         if size is None:
@@ -40,9 +46,6 @@ def _size(data, size):
 class Socket:
     """Abstract socket (Mbed's Socket). Supports ``with``: the socket closes on exit."""
 
-    def close(self):
-        return _UNSUPPORTED
-
     def __enter__(self):
         return self
 
@@ -54,19 +57,19 @@ class InternetSocket(Socket):
     """IP socket over a NetworkStack; not created directly."""
 
     _proto = -1
+    _stack = None
+    _h = None  # the stack's handle; None when not open
+    _timeout = -1  # ms; 0 non-blocking, < 0 forever
+    _peer = None  # TCP: (ip bytes, port); UDP: SocketAddress; None without a peer
     _cb = None  # sigio callback
     _pend = 0  # events since the last operation (sigio fires on the first)
-    _peer = None  # SocketAddress of the peer, or None
-
-    def __init__(self):
-        self._stack = None
-        self._h = None  # the stack's handle; None when not open
-        self._timeout = -1  # ms; 0 non-blocking, < 0 forever
 
     def __repr__(self):
         s = "open" if self._h is not None else "closed"
         if self._peer is not None:
-            s += " peer=" + repr(self._peer)
+            a = SocketAddress()
+            self.getpeername(a)
+            s += " peer=" + repr(a)
         return "<%s %s>" % (type(self).__name__, s)
 
     def open(self, net):
@@ -75,7 +78,7 @@ class InternetSocket(Socket):
             return _PARAMETER
         st = getattr(net, "get_stack", None)
         st = st() if st else net
-        if not isinstance(st, NetworkStack):
+        if not hasattr(st, "socket_open"):
             return _PARAMETER
         h, err = st.socket_open(self._proto)
         if err:
@@ -126,7 +129,7 @@ class InternetSocket(Socket):
         return self._stack.socket_bind(self._h, addr)
 
     def _wait(self, ev, t0):
-        # wait for ev within the timeout counted from t0; False when timed out
+        # wait for ev within the timeout counted from t0; False when timed out or closed
         t = self._timeout
         if t == 0:
             return False
@@ -177,16 +180,11 @@ class InternetSocket(Socket):
         p = self._peer
         if p is None:
             return _NO_CONNECTION
-        addr._ip = p._ip
-        addr._port = p._port
+        if isinstance(p, tuple):
+            addr._ip, addr._port = p
+        else:
+            addr._ip, addr._port = p._ip, p._port
         return _OK
-
-    def listen(self, backlog=1):
-        return _UNSUPPORTED
-
-    def accept(self):
-        """-> (socket, err)"""
-        return None, _UNSUPPORTED
 
 
 class TCPSocket(InternetSocket):
@@ -225,7 +223,7 @@ class TCPSocket(InternetSocket):
         if err == _IS_CONNECTED and t0 is not None:
             err = _OK
         if err == _OK or err == _IN_PROGRESS:
-            self._peer = SocketAddress(addr)
+            self._peer = (addr._ip, addr._port)
         return err
 
     def send(self, data, size=None):
@@ -233,14 +231,13 @@ class TCPSocket(InternetSocket):
         h = self._h
         if h is None:
             return _NO_SOCKET
-        try:
-            n = len(data)
-            if size is None:
-                size = n
-            elif not 0 <= size <= n:
-                return _PARAMETER
-        except TypeError:
-            return 0 if data is None and not size else _PARAMETER
+        # hot path: few locals and no try block, so the frame stays off the heap
+        if size is None and type(data) in _BUFFERS:
+            size = len(data)
+        else:
+            size = _size(data, size)
+            if size < 0:
+                return 0 if data is None and size == -2 else _PARAMETER
         if self._cb is not None:
             self._pend = 0
         n = self._stack.socket_send(h, data, size)
@@ -274,14 +271,12 @@ class TCPSocket(InternetSocket):
         h = self._h
         if h is None:
             return _NO_SOCKET
-        try:
-            n = len(buf)
-            if size is None:
-                size = n
-            elif not 0 <= size <= n:
+        if size is None and type(buf) is bytearray:  # hot path, as in send()
+            size = len(buf)
+        else:
+            size = _size(buf, size)
+            if size < 0:
                 return _PARAMETER
-        except TypeError:
-            return _PARAMETER
         if self._cb is not None:
             self._pend = 0
         n = self._stack.socket_recv(h, buf, size)
@@ -336,97 +331,5 @@ class TCPSocket(InternetSocket):
         s = TCPSocket()
         s._stack = st
         s._h = nh
-        s._peer = a
+        s._peer = (a._ip, a._port)
         return s, _OK
-
-
-class UDPSocket(InternetSocket):
-    """UDP socket: ``sendto``/``recvfrom``, or ``connect`` to set a peer for ``send``/``recv``."""
-
-    _proto = 1
-
-    def connect(self, addr, port=None):
-        """Set (or, with an unspecified address, reset) the peer. No traffic."""
-        if port is not None or not isinstance(addr, SocketAddress):
-            if self._h is None:
-                return _NO_SOCKET
-            if port is None:
-                return _PARAMETER
-            addr, err = self._addr(addr, port)
-            if err:
-                return err
-        self._peer = SocketAddress(addr) if addr else None
-        return _OK
-
-    def sendto(self, addr, data, size=None):
-        """Send one datagram to ``addr``. -> count or error."""
-        h = self._h
-        if h is None:
-            return _NO_SOCKET
-        if not isinstance(addr, SocketAddress):
-            return _PARAMETER
-        if data is None and not size:
-            data = b""
-        size = _size(data, size)
-        if size < 0:
-            return _PARAMETER
-        if not addr or not addr._port:
-            return 0 if size == 0 else _NO_ADDRESS
-        st = self._stack
-        t0 = None
-        while True:
-            if self._cb is not None:
-                self._pend = 0
-            n = st.socket_sendto(h, addr, data, size)
-            if n != _WOULD_BLOCK:
-                return n
-            if t0 is None:
-                t0 = ticks_ms()
-            if not self._wait(_POLLOUT, t0):
-                return _WOULD_BLOCK
-
-    def send(self, data, size=None):
-        """Send to the connected peer; NO_ADDRESS if there is none."""
-        if self._h is None:
-            return _NO_SOCKET
-        p = self._peer
-        if p is None:
-            return _NO_ADDRESS
-        return self.sendto(p, data, size)
-
-    def recvfrom(self, addr, buf, size=None):
-        """Receive one datagram (truncated to ``size``), filling ``addr`` with its source.
-
-        When connected, datagrams from other addresses are dropped.
-        """
-        h = self._h
-        if h is None:
-            return _NO_SOCKET
-        if addr is not None and not isinstance(addr, SocketAddress):
-            return _PARAMETER
-        size = _size(buf, size)
-        if size < 0:
-            return _PARAMETER
-        st = self._stack
-        peer = self._peer
-        if peer is not None and addr is None:
-            addr = SocketAddress()
-        t0 = None
-        while True:
-            if self._cb is not None:
-                self._pend = 0
-            if addr is None:
-                n = st.socket_recv(h, buf, size)
-            else:
-                n = st.socket_recvfrom(h, addr, buf, size)
-            if n >= 0 and peer is not None and addr != peer:
-                continue
-            if n != _WOULD_BLOCK:
-                return n
-            if t0 is None:
-                t0 = ticks_ms()
-            if not self._wait(_POLLIN, t0):
-                return _NO_SOCKET if self._h is None else _WOULD_BLOCK
-
-    def recv(self, buf, size=None):
-        return self.recvfrom(None, buf, size)

@@ -30,12 +30,35 @@ _POLLHUP = const(16)
 
 
 class NetworkStack:
-    """What sockets are opened on. Drivers override the ``socket_*`` calls.
+    """What sockets are opened on: the seam every IP stack and modem driver implements.
 
-    ``sockets`` counts the sockets open on this stack (accepted ones too).
+    Every call is non-blocking (WOULD_BLOCK at once); sockets build blocking
+    and timeouts on ``socket_wait``. ``h`` is the driver's socket handle.
+
+    - ``socket_open(proto) -> (h, err)`` (proto NSAPI_TCP 0 / NSAPI_UDP 1), ``socket_close(h)``
+    - ``socket_bind(h, addr)``, ``socket_listen(h, backlog)``, ``socket_connect(h, addr)``
+    - ``socket_accept(h, addr_out) -> (h, err)``: fills the SocketAddress ``addr_out`` with the peer
+    - ``socket_send(h, data, size)``, ``socket_recv(h, buf, size)`` -> count or error
+    - ``socket_sendto(h, addr, data, size)``, ``socket_recvfrom(h, addr_out, buf, size)``
+    - ``setsockopt(h, level, opt, value)``, ``getsockopt(h, level, opt) -> (value, err)``
+    - ``socket_attach(h, cb)``: call ``cb()`` on socket events (spurious calls allowed); None detaches
+    - ``socket_wait(h, events, timeout)``: wait up to ``timeout`` ms (< 0 forever) for
+      POLLIN (1) / POLLOUT (4); -> revents, 0 on timeout
+    - ``get_ip_address(addr_out)``; ``gethostbyname`` below, over the driver's ``_lookup``
+
+    A call the driver does not define returns UNSUPPORTED ((None, UNSUPPORTED)
+    for the pairs). ``sockets`` counts the sockets open on this stack.
     """
 
     sockets = 0
+
+    def __getattr__(self, name):
+        # a seam call this driver lacks (one fallback instead of a dozen stub methods)
+        if name in _PAIRS:
+            return lambda *a: (None, _UNSUPPORTED)
+        if name.startswith("socket_") or name in _CALLS:
+            return lambda *a: _UNSUPPORTED
+        raise AttributeError(name)
 
     def gethostbyname(self, host, addr, version=0):
         """Resolve ``host`` into the SocketAddress ``addr`` (port kept); -> nsapi code."""
@@ -56,59 +79,17 @@ class NetworkStack:
         addr._port = port
         return _OK
 
+    _resolver = False  # True once the app gave netsocket's resolver servers (add_dns_server)
+
     def _lookup(self, host, version):
-        # -> 4/16 address bytes or an nsapi error
-        return _UNSUPPORTED
+        # -> 4/16 address bytes or an nsapi error; netsocket's own resolver (dns.py)
+        from .dns import lookup
 
-    def get_ip_address(self, addr):
-        return _UNSUPPORTED
+        return lookup(self, host, version)
 
-    def socket_open(self, proto):
-        """-> (handle, err)"""
-        return None, _UNSUPPORTED
 
-    def socket_close(self, h):
-        return _UNSUPPORTED
-
-    def socket_bind(self, h, addr):
-        return _UNSUPPORTED
-
-    def socket_listen(self, h, backlog):
-        return _UNSUPPORTED
-
-    def socket_connect(self, h, addr):
-        return _UNSUPPORTED
-
-    def socket_accept(self, h, addr):
-        """-> (handle, err); fills the SocketAddress ``addr`` with the peer."""
-        return None, _UNSUPPORTED
-
-    def socket_send(self, h, data, size):
-        return _UNSUPPORTED
-
-    def socket_recv(self, h, buf, size):
-        return _UNSUPPORTED
-
-    def socket_sendto(self, h, addr, data, size):
-        return _UNSUPPORTED
-
-    def socket_recvfrom(self, h, addr, buf, size):
-        return _UNSUPPORTED
-
-    def setsockopt(self, h, level, opt, value):
-        return _UNSUPPORTED
-
-    def getsockopt(self, h, level, opt):
-        """-> (value, err)"""
-        return None, _UNSUPPORTED
-
-    def socket_attach(self, h, cb):
-        """Call ``cb()`` on socket events (spurious calls allowed); None detaches."""
-        return _UNSUPPORTED
-
-    def socket_wait(self, h, events, timeout):
-        """Wait up to ``timeout`` ms (< 0 forever) for POLLIN/POLLOUT; -> revents, 0 on timeout."""
-        return 0
+_PAIRS = ("socket_open", "socket_accept", "getsockopt")
+_CALLS = ("setsockopt", "get_ip_address")
 
 
 # "errno name, -(nsapi code + 3000), number on Linux and lwIP-internal ports, number on
@@ -122,7 +103,7 @@ _ERRNOS = (
     "EDESTADDRREQ 3 89 121 EACCES 3 13 13 EOPNOTSUPP 2 95 95 ENOPROTOOPT 2 92 109 "
     "EBADF 5 9 9 EMFILE 5 24 24 ENFILE 5 23 23"
 )
-_emap = None
+_emap = None  # errno number -> -(nsapi code + 3000), 0 for unknown
 
 
 def nsapi_error(e):
@@ -138,8 +119,15 @@ def nsapi_error(e):
 
         t = _ERRNOS.split()
         col = 3 if sys.platform == "esp32" else 2
-        _emap = {getattr(errno, t[i], int(t[i + col])): -3000 - int(t[i + 1]) for i in range(0, len(t), 4)}
-    return _emap.get(e.errno if isinstance(e, OSError) else None, _DEVICE_ERROR)
+        m = bytearray(140)
+        for i in range(0, len(t), 4):
+            n = getattr(errno, t[i], int(t[i + col]))
+            if n < 140:
+                m[n] = int(t[i + 1])
+        _emap = m
+    n = e.errno if isinstance(e, OSError) else None
+    n = _emap[n] if isinstance(n, int) and 0 <= n < 140 else 0
+    return -3000 - n if n else _DEVICE_ERROR
 
 
 class NativeStack(NetworkStack):
@@ -149,7 +137,6 @@ class NativeStack(NetworkStack):
         self.sockets = 0
         self.max_sockets = max_sockets
         self._poll = select.poll()  # lent to one waiter at a time (see socket_wait)
-        self._open = set()  # native sockets open on this stack
         self._raw = hasattr(socket, "sockaddr")  # unix: sockaddr as raw bytes
         self._sigio = None  # poller thread when the port has no socket callbacks
 
@@ -157,6 +144,8 @@ class NativeStack(NetworkStack):
         return "<NativeStack %d/%d sockets>" % (self.sockets, self.max_sockets)
 
     def _lookup(self, host, version):
+        if NetworkStack._resolver:  # servers were added: netsocket's resolver, not the port's
+            return NetworkStack._lookup(self, host, version)
         try:
             ai = socket.getaddrinfo(host, 0, 10 if version == 2 else 2)
             a = self._addr(ai[0][-1])
@@ -167,9 +156,6 @@ class NativeStack(NetworkStack):
         if a is None or (version and a.get_ip_version() != version):
             return _DNS_FAILURE
         return a._ip
-
-    def get_ip_address(self, addr):
-        return _UNSUPPORTED
 
     def _sa(self, addr):
         # SocketAddress -> what MicroPython's socket takes on this port
@@ -195,33 +181,29 @@ class NativeStack(NetworkStack):
         return out
 
     def _new(self, s):
-        # register a new native socket: non-blocking, its own poll object
-        try:
-            s.setblocking(False)
-            self._open.add(s)
-        except BaseException as e:
-            s.close()
-            return nsapi_error(e)
-        self.sockets += 1
-        return _OK
+        # a new native socket (opened or accepted) -> (s, OK), or (None, err) and closed
+        if self.sockets >= self.max_sockets:
+            err = _NO_SOCKET
+        else:
+            try:
+                s.setblocking(False)
+                self.sockets += 1
+                return s, _OK
+            except BaseException as e:
+                err = nsapi_error(e)
+        s.close()
+        return None, err
 
     def socket_open(self, proto):
-        if proto not in (0, 1):
+        if proto != 0 and proto != 1:
             return None, _UNSUPPORTED
-        if self.sockets >= self.max_sockets:
-            return None, _NO_SOCKET
         try:
-            s = socket.socket(2, 1 if proto == 0 else 2)
+            return self._new(socket.socket(2, 1 if proto == 0 else 2))
         except BaseException as e:
             return None, nsapi_error(e)
-        err = self._new(s)
-        return (None, err) if err else (s, _OK)
 
     def socket_close(self, h):
         self.socket_attach(h, None)
-        if h not in self._open:
-            return _NO_SOCKET
-        self._open.discard(h)
         self.sockets -= 1
         try:
             h.close()
@@ -260,15 +242,10 @@ class NativeStack(NetworkStack):
             s, a = h.accept()
         except BaseException as e:
             return None, nsapi_error(e)
-        if self.sockets >= self.max_sockets:
-            s.close()
-            return None, _NO_SOCKET
-        err = self._new(s)
-        if err:
-            return None, err
-        if addr is not None:
+        s, err = self._new(s)
+        if s is not None and addr is not None:
             self._addr(a, addr)
-        return s, _OK
+        return s, err
 
     def socket_send(self, h, data, size):
         try:

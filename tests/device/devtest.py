@@ -6,7 +6,11 @@ calls ``skip(reason)`` to skip. Host peers started by the runner are looked up
 with ``peer(name)``, which gives ``(host, port)``.
 """
 
+import sys
+
 PEERS = {}  # set by the runner before each test: name -> (host, port)
+if "/examples" not in sys.path:
+    sys.path.append("/examples")  # examples/*.py, copied there by the runner
 
 
 class SkipTest(Exception):

@@ -8,6 +8,7 @@ from netsocket.nsapi import (
     NSAPI_ERROR_NO_SOCKET as NO_SOCKET,
     NSAPI_ERROR_NO_CONNECTION as NO_CONNECTION,
 )
+from devtest import timeout
 from nsutil import net, sockets
 
 PORT = 10123
@@ -85,3 +86,51 @@ def test_getpeername():
     s.open(net())
     assert s.getpeername(p) == NO_CONNECTION
     s.close()
+
+
+def _host_line(ctl):
+    # one line from the clients peer
+    line = b""
+    buf = bytearray(64)
+    while not line.endswith(b"\n"):
+        n = ctl.recv(buf)
+        assert n > 0, n
+        line += buf[:n]
+    return line.decode().strip()
+
+
+@timeout(30)
+def test_host_clients_in_turn():
+    # the host connects 4 clients in turn to the board's listener; each sends 3000 bytes and reads them back
+    from nsutil import addr
+
+    n0 = sockets()
+    srv = _listener(PORT + 2)
+    ctl = TCPSocket()
+    assert ctl.open(net()) == OK
+    ctl.set_timeout(10000)
+    assert ctl.connect(addr("clients")) == OK
+    a = _own(PORT + 2)
+    cmd = ("CONNECT %s %d 4 3000\n" % (a.get_ip_address(), a.get_port())).encode()
+    assert ctl.send(cmd) == len(cmd)
+    srv.set_timeout(10000)
+    buf = bytearray(1000)
+    for i in range(4):
+        s, err = srv.accept()
+        assert err == OK, (i, err)
+        peer = SocketAddress()
+        assert s.getpeername(peer) == OK and peer.get_port() != 0
+        s.set_timeout(10000)
+        got = 0
+        while True:
+            n = s.recv(buf)
+            if n == 0:
+                break
+            assert n > 0, (i, n)
+            assert s.send(buf, n) == n
+            got += n
+        assert got == 3000, (i, got)
+        assert s.close() == OK
+    assert _host_line(ctl) == "OK 4"
+    assert ctl.close() == OK and srv.close() == OK
+    assert sockets() == n0, (sockets(), n0)

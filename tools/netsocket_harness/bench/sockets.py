@@ -1,0 +1,255 @@
+"""`netsocket bench sockets`: netsocket against raw MicroPython sockets, side by side.
+
+On one private virtual board (package in its ROM as a ROMFS image), against
+the same host peers, each workload runs over netsocket and over plain
+MicroPython `socket` code doing the same work, alternating, several rounds;
+medians and the ratio netsocket/raw are printed:
+
+- TCP bulk: 4 MB to the discard peer, 1200-byte and 16 KiB sends;
+- 64-byte echo round trips (TCP echo peer);
+- UDP datagrams per second (64-byte datagrams echoed by the UDP echo peer).
+
+Wall time on a shared machine wobbles, so the bench also counts what does
+not: interpreter instructions netsocket adds per `send` and per `recv` of
+1200 bytes over the raw socket call, with valgrind's callgrind on the unix
+port (N and 2N calls of each kind, so start-up cancels out). And memory:
+the heap cost of importing the core API and of a connected, used TCPSocket
+beyond a raw socket doing the same, with a 32-bit estimate.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .. import vboard
+from ..build import build
+from ..deploy import deploy
+from ..mpr import connect
+from ..peers import Peers
+
+BOARD_CODE = Path(__file__).with_name("board_sockets.py")
+BULK = 4 * 1024 * 1024
+ECHOES = 2000
+DATAGRAMS = 2000
+
+# Board side: heap cost of what a TCP client program imports, and of the stack it opens.
+IMPORT_COST = """
+import gc, sys
+gc.collect(); a0 = gc.mem_alloc()
+from netsocket import TCPSocket, SocketAddress, NetworkInterface, nsapi
+net = NetworkInterface.get_default_instance()
+gc.collect(); a1 = gc.mem_alloc()
+mods1 = sorted(k[10:] for k in sys.modules if k.startswith('netsocket.'))
+s = TCPSocket(); s.open(net); s.close()
+gc.collect(); a2 = gc.mem_alloc()
+mods2 = sorted(k[10:] for k in sys.modules if k.startswith('netsocket.'))
+print(repr((a1 - a0, a2 - a0, mods1, mods2)))
+"""
+
+# Board side: N connected sockets that sent and received, netsocket and raw, same peer (a board listener).
+PER_SOCKET = """
+import gc, socket
+from netsocket import TCPSocket, SocketAddress, NetworkInterface
+net = NetworkInterface.get_default_instance(); net.connect()
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+for port in range(10400, 10500):
+    try:
+        ls.bind(socket.getaddrinfo("127.0.0.1", port)[0][-1]); break
+    except OSError:
+        pass
+ls.listen(20)
+N = 8
+buf = bytearray(8)
+def raw():
+    out = []
+    for i in range(N):
+        s = socket.socket(); s.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
+        c, _ = ls.accept()
+        s.write(b"hello"); c.readinto(buf, 5); c.write(b"world"); s.readinto(buf, 5)
+        out.append((s, c))
+    return out
+def ns():
+    out = []
+    a = SocketAddress("127.0.0.1", port)
+    for i in range(N):
+        s = TCPSocket(); s.open(net); s.connect(a)
+        c, _ = ls.accept()
+        s.send(b"hello"); c.readinto(buf, 5); c.write(b"world"); s.recv(buf, 5)
+        out.append((s, c))
+    return out
+for fn in (raw, ns):  # warm up: lazy imports, errno table, poll objects
+    for s, c in fn():
+        s.close(); c.close()
+res = {raw: [], ns: []}
+for fn in (raw, ns, raw, ns):
+    gc.collect(); a0 = gc.mem_alloc()
+    out = fn()
+    gc.collect(); res[fn].append((gc.mem_alloc() - a0) / N)
+    for s, c in out:
+        s.close(); c.close()
+    out = None
+ls.close()
+print(repr((min(res[raw]), min(res[ns]))))
+"""
+
+# Unix port under callgrind: N calls of one kind over a loopback connection to itself.
+CALLGRIND = """
+import sys, socket
+sys.path.insert(0, {lib!r})
+from netsocket import TCPSocket, SocketAddress, NetworkInterface
+MODE, OP, N = {mode!r}, {op!r}, {n}
+ls = socket.socket()
+for port in range(20000 + {slot} * 100, 20100 + {slot} * 100):
+    try:
+        ls.bind(socket.getaddrinfo("127.0.0.1", port)[0][-1]); break
+    except OSError:
+        pass
+ls.listen(1)
+if MODE == "ns":
+    net = NetworkInterface.get_default_instance(); net.connect()
+    s = TCPSocket(); s.open(net); s.connect(SocketAddress("127.0.0.1", port))
+else:
+    s = socket.socket(); s.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
+c, _ = ls.accept()
+buf = bytearray(1200)
+other = bytearray(1200)
+if OP == "send" and MODE == "ns":
+    for i in range(N):
+        s.send(buf)
+        c.readinto(other)
+elif OP == "send":
+    for i in range(N):
+        s.write(buf)
+        c.readinto(other)
+elif MODE == "ns":
+    for i in range(N):
+        c.write(other)
+        s.recv(buf)
+else:
+    for i in range(N):
+        c.write(other)
+        s.readinto(buf)
+"""
+
+
+def _median_pair(board, ns_call: str, raw_call: str, rounds: int) -> tuple[float, float]:
+    ns, raw = [], []
+    for _ in range(rounds):
+        ns.append(_value(board.eval(ns_call)))
+        raw.append(_value(board.eval(raw_call)))
+    return statistics.median(ns), statistics.median(raw)
+
+
+def _value(v: object) -> float:
+    return float(v[0] if isinstance(v, tuple) else v)
+
+
+def run(rounds: int = 9) -> None:
+    with tempfile.TemporaryDirectory(prefix="nsbench-") as tmp:
+        root = Path(tmp)
+        cfg = vboard.start("bench-sockets", root=root, owner_pid=os.getpid())
+        try:
+            with Peers() as peers:
+                _bench(cfg, root, peers.addresses, rounds)
+        finally:
+            vboard.stop("bench-sockets", root=root)
+
+
+def _bench(cfg: vboard.BoardConfig, root: Path, peers: dict[str, tuple[str, int]], rounds: int) -> None:
+    build_dir = root / "build"
+    deploy(cfg.port, "romfs", "VIRTUAL", build_dir, log=lambda *_a: None)
+    print(f"virtual board {cfg.port}, heap {cfg.heap // 1024}K, package in ROMFS; "
+          f"{rounds} rounds each, alternating, medians")
+
+    board = connect(cfg.port)
+    try:
+        _throughput(board, peers, rounds)
+        _memory(board)
+    finally:
+        board.close()
+    _instructions(build("VIRTUAL", build_dir).mpy_dir, root)
+
+
+def _throughput(board, peers: dict[str, tuple[str, int]], rounds: int) -> None:
+    board.exec(BOARD_CODE.read_text())
+    print("\nthroughput                          netsocket          raw   netsocket/raw")
+    discard, echo = peers["discard"], peers["echo"]
+    for chunk in (1200, 16384):
+        ns, raw = _median_pair(board, f"ns_bulk({discard[0]!r},{discard[1]},{BULK},{chunk})",
+                               f"raw_bulk({discard[0]!r},{discard[1]},{BULK},{chunk})", rounds)
+        mb = BULK / 1e6
+        _row(f"TCP bulk 4 MB, {chunk:5}-byte sends", mb / (ns / 1e6), mb / (raw / 1e6), "MB/s")
+    ns, raw = _median_pair(board, f"ns_echo({echo[0]!r},{echo[1]},{ECHOES})",
+                           f"raw_echo({echo[0]!r},{echo[1]},{ECHOES})", rounds)
+    _row("TCP 64-byte echo round trips", ECHOES / (ns / 1e6), ECHOES / (raw / 1e6), "/s")
+    ns, raw = _median_pair(board, f"ns_udp({echo[0]!r},{echo[1]},{DATAGRAMS})",
+                           f"raw_udp({echo[0]!r},{echo[1]},{DATAGRAMS})", rounds)
+    _row("UDP 64-byte datagrams (echoed)", DATAGRAMS / (ns / 1e6), DATAGRAMS / (raw / 1e6), "/s")
+
+
+def _row(label: str, ns: float, raw: float, unit: str) -> None:
+    print(f"  {label:32} {ns:10.1f} {unit:4} {raw:8.1f} {unit:4}  {ns / raw:6.2f}")
+
+
+def _memory(board) -> None:
+    board.enter_raw_repl(soft_reset=True)
+    imp, opened, mods1, mods2 = _eval_print(board, IMPORT_COST)
+    board.enter_raw_repl(soft_reset=True)
+    raw, ns = _eval_print(board, PER_SOCKET)
+    print("\nmemory (64-bit virtual board; 32-bit estimate = half: every object here is made of words)")
+    print(f"  import TCPSocket, SocketAddress, NetworkInterface, nsapi ({', '.join(mods1)})")
+    print(f"    {imp:6d} B   (32-bit estimate {imp // 2:6d} B)   target <= 10240 B")
+    print(f"  + first socket opened (loads {', '.join(sorted(set(mods2) - set(mods1)))})")
+    print(f"    {opened:6d} B   (32-bit estimate {opened // 2:6d} B)")
+    print(f"  connected, used TCPSocket: {ns:.0f} B vs raw socket {raw:.0f} B: "
+          f"+{ns - raw:.0f} B each (32-bit estimate +{(ns - raw) / 2:.0f} B)   target <= 256 B")
+
+
+def _eval_print(board, code: str):
+    # run code that prints one repr() last; -> that value
+    return ast.literal_eval(board.exec(code).decode().strip().splitlines()[-1])
+
+
+def _instructions(lib: Path, root: Path, n: int = 2000) -> None:
+    print("\ninterpreter instructions per call of 1200 bytes (callgrind, unix port, N and 2N calls)")
+    if not shutil.which("valgrind"):
+        print("  valgrind not installed: skipped (apt-get install valgrind)")
+        return
+    mp = Path(sys.executable).with_name("micropython")
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    jobs = {}
+    slot = 0
+    for op in ("send", "recv"):
+        for mode in ("ns", "raw"):
+            for count in (n, 2 * n):
+                script = root / f"cg_{op}_{mode}_{count}.py"
+                script.write_text(CALLGRIND.format(lib=str(lib), mode=mode, op=op, n=count, slot=slot))
+                slot += 1
+                out = root / f"cg_{op}_{mode}_{count}.out"
+                jobs[(op, mode, count)] = (subprocess.Popen(
+                    ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, str(mp),
+                     str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env), out)
+                if len([p for p, _ in jobs.values() if p.poll() is None]) >= 2:
+                    next(p for p, _ in jobs.values() if p.poll() is None).wait()
+    total = {}
+    for key, (proc, out) in jobs.items():
+        _, err = proc.communicate()
+        m = re.search(rb"Collected : (\d+)", err)
+        if proc.returncode or not m:
+            print(f"  callgrind run {key} failed: {err.decode(errors='replace').strip()[-200:]}")
+            return
+        total[key] = int(m.group(1))
+    for op in ("send", "recv"):
+        ns = (total[(op, "ns", 2 * n)] - total[(op, "ns", n)]) / n
+        raw = (total[(op, "raw", 2 * n)] - total[(op, "raw", n)]) / n
+        print(f"  {op:4}: netsocket {ns:8.0f}, raw {raw:8.0f} instructions per call "
+              f"(including the peer's side): netsocket adds {ns - raw:6.0f}   target <= 1000")
