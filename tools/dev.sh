@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.venv
-DEBIAN_PACKAGES=(valgrind)  # callgrind, for netsocket bench
+DEBIAN_PACKAGES=(valgrind dnsmasq-base)  # callgrind for netsocket bench; dnsmasq for the DNS tests
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -46,7 +46,7 @@ demo() {
     "$ns" vboard stop demo >/dev/null 2>&1 || true
     say "netsocket vboard start --name demo"
     "$ns" vboard start --name demo
-    trap '"$ns" vboard stop demo >/dev/null 2>&1 || true' EXIT
+    trap "\"$ns\" vboard stop demo >/dev/null 2>&1 || true" EXIT
     say "netsocket build --board VIRTUAL"
     "$ns" build --board VIRTUAL
     say "netsocket flash --board VIRTUAL --name demo"

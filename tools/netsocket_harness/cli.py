@@ -7,6 +7,7 @@ exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -34,7 +35,19 @@ def do_vboard_start(args: argparse.Namespace) -> int:
     if args.foreground:
         vboard.run_foreground(args.name, args.heap, args.rom, uarts=uarts)
         return 0
-    cfg = vboard.start(args.name, args.heap, args.rom, uarts=uarts)
+    if args.foreground and (args.download_mode or args.firmware):
+        raise HarnessError("--download-mode and --firmware start a board in the background: drop --foreground")
+    interpreter = [str(Path(args.firmware).resolve())] if args.firmware else None
+    if interpreter and not os.access(interpreter[0], os.X_OK):
+        raise HarnessError(f"--firmware {args.firmware}: not an executable MicroPython unix build "
+                           "(netsocket build --board VIRTUAL --micropython <checkout> makes one)")
+    cfg = vboard.start(args.name, args.heap, args.rom, uarts=uarts, interpreter=interpreter,
+                       download_mode=args.download_mode)
+    if args.download_mode:
+        print(f"virtual board {cfg.name!r} is in download mode (an emulated ESP32 ROM loader): "
+              f"flash it with esptool or netsocket flash --board VIRTUAL")
+        print(cfg.port)
+        return 0
     print(f"virtual board {cfg.name!r} ready (heap {cfg.heap // 1024}K, files in {cfg.fs_dir})")
     print(cfg.port)
     return 0
@@ -61,6 +74,10 @@ def do_vboard_reset(args: argparse.Namespace) -> int:
     cfg = vboard.running(args.name)
     if cfg is None:
         raise HarnessError(f"no virtual board named {args.name!r} is running")
+    if args.bootloader:
+        vboard.control(cfg, "bootloader")
+        print(f"virtual board {cfg.name!r} is in download mode (emulated ESP32 ROM loader) on {cfg.port}")
+        return 0
     vboard.control(cfg, "reset")
     print(f"hard reset virtual board {cfg.name!r}")
     return 0
@@ -71,6 +88,12 @@ def do_vboard_reset(args: argparse.Namespace) -> int:
 def do_build(args: argparse.Namespace) -> int:
     from .build import build
 
+    if args.micropython:
+        from .firmware import build_firmware
+
+        for line in build_firmware(args.board, Path(args.micropython), Path(args.out)).summary():
+            print(line)
+        return 0
     out = build(args.board, Path(args.out))
     for line in out.summary():
         print(line)
@@ -89,7 +112,31 @@ def do_deploy(args: argparse.Namespace) -> int:
 def do_flash(args: argparse.Namespace) -> int:
     from .flash import flash
 
-    flash(args.board, args.port, args.firmware, Path(args.out), name=args.name)
+    flash(args.board, args.port, args.firmware, Path(args.out), name=args.name, erase=args.erase,
+          baud=args.baud, progress=not args.no_progress, drive=args.drive)
+    return 0
+
+
+def do_boards(args: argparse.Namespace) -> int:
+    from . import boards
+
+    if args.generate:
+        from . import mip
+
+        for path in boards.generate():
+            print(f"wrote {path}")
+        if mip.generate():
+            print(f"wrote {mip.PACKAGE_JSON}")
+    for line in boards.list_boards():
+        print(line)
+    return 0
+
+
+def do_devices(args: argparse.Namespace) -> int:
+    from .devices import format_devices, list_devices
+
+    for line in format_devices(list_devices(probe_repl=not args.no_probe)):
+        print(line)
     return 0
 
 
@@ -124,9 +171,25 @@ def do_servers(args: argparse.Namespace) -> int:
     return 0
 
 
+def do_modem_start(args: argparse.Namespace) -> int:
+    from .modem.__main__ import main as modem_main
+
+    argv = ["--model", args.model, "--baud", str(args.baud), "--faults", args.faults]
+    if args.nonip_peer:
+        argv += ["--nonip-peer", args.nonip_peer]
+    modem_main(argv)  # prints "pty ..." and "control ...", serves until Ctrl-C
+    return 0
+
+
 def do_bench(args: argparse.Namespace) -> int:
     if args.what == "harness":
         from .bench.harness import run
+    elif args.what == "tls":
+        from .bench.tls import run
+    elif args.what == "dns":
+        from .bench.dns import run
+    elif args.what == "cellular":
+        from .bench.cellular import run
     else:
         from .bench.sockets import run
     run()
@@ -152,6 +215,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--foreground", action="store_true", help="stay in the foreground until Ctrl-C")
     p.add_argument("--uart1", metavar="PTY", help="serial port wired to machine.UART(1) (e.g. an emulated modem)")
     p.add_argument("--uart2", metavar="PTY", help="serial port wired to machine.UART(2)")
+    p.add_argument("--download-mode", action="store_true",
+                   help="boot into an emulated ESP32 ROM loader (esptool talks to it); a reset boots MicroPython")
+    p.add_argument("--firmware", metavar="BINARY",
+                   help="run this MicroPython unix build (e.g. with netsocket frozen) instead of the stock one")
     p.set_defaults(func=do_vboard_start)
     p = vsub.add_parser("stop", help="stop a virtual board")
     p.add_argument("name", nargs="?", default=vboard.DEFAULT_NAME)
@@ -161,11 +228,14 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=do_vboard_list)
     p = vsub.add_parser("reset", help="hard-reset a virtual board (like its reset button)")
     p.add_argument("name", nargs="?", default=vboard.DEFAULT_NAME)
+    p.add_argument("--bootloader", action="store_true", help="reset into download mode (like holding BOOT)")
     p.set_defaults(func=do_vboard_reset)
 
     p = sub.add_parser("build", help="compile the package: .mpy files and a ROMFS image under build/")
     p.add_argument("--board", default="VIRTUAL")
     p.add_argument("--out", default="build")
+    p.add_argument("--micropython", metavar="CHECKOUT",
+                   help="build MicroPython firmware with the package frozen, from this MicroPython checkout")
     p.set_defaults(func=do_build)
 
     p = sub.add_parser("deploy", help="put the package on a board without reflashing")
@@ -181,7 +251,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default=vboard.DEFAULT_NAME, help="virtual board name")
     p.add_argument("--firmware", help="image to write (default: build it)")
     p.add_argument("--out", default="build")
+    p.add_argument("--erase", action="store_true", help="erase the whole flash first")
+    p.add_argument("--baud", type=int, help="baud rate for flashing (default: the board's)")
+    p.add_argument("--no-progress", action="store_true", help="no progress display")
+    p.add_argument("--drive", help="mounted bootloader drive (ST-LINK, RPI-RP2) to copy the image to")
     p.set_defaults(func=do_flash)
+
+    p = sub.add_parser("boards", help="list the board definitions (boards/*/board.json)")
+    p.add_argument("--generate", action="store_true", help="regenerate boards/*/netsocket/_board.py (from board.json) and package.json (from the manifests)")
+    p.set_defaults(func=do_boards)
+
+    p = sub.add_parser("devices", help="connected serial devices: USB id, serial number, likely board, MicroPython")
+    p.add_argument("--no-probe", action="store_true", help="do not ask the ports whether MicroPython answers")
+    p.set_defaults(func=do_devices)
 
     p = sub.add_parser("repl", help="MicroPython REPL on a board (mpremote's)")
     _board_args(p)
@@ -201,12 +283,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="test files (default: tests/device)")
     p.set_defaults(func=do_test)
 
+    mo = sub.add_parser("modem", help="emulated cellular modems on a pty (wire with vboard start --uart1)")
+    msub = mo.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = msub.add_parser("start", help="run an emulated modem until Ctrl-C; prints its pty and control address")
+    p.add_argument("--model", default="bg96", choices=["bg96"])
+    p.add_argument("--baud", type=int, default=115200, help="line rate the bytes are paced to (0 = unpaced)")
+    p.add_argument("--faults", default="", help="fault knobs k=v,... (reg_delay, reg_deny, sim_pin, split, "
+                   "delay_max, garbage, inject, lose_qiopen, send_fail, boot_ms)")
+    p.add_argument("--nonip-peer", metavar="HOST:PORT", help="UDP peer standing for the non-IP service")
+    p.set_defaults(func=do_modem_start)
+
     p = sub.add_parser("servers", help="run the test peers (echo, discard, daytime, chargen) until Ctrl-C")
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=do_servers)
 
     p = sub.add_parser("bench", help="benchmarks that print figures and ratios")
-    p.add_argument("what", choices=["harness", "sockets"])
+    p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular"])
     p.set_defaults(func=do_bench)
     return ap
 

@@ -11,7 +11,12 @@ import socket
 import socketserver
 import threading
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from .apppeers import AppPeers
+    from .dnsserver import DnsPeers
+    from .tlspeers import TLSPeers
 
 CHARGEN_LINE = 72
 
@@ -105,6 +110,10 @@ class Peers:
         self.host = host
         self.servers: list[socketserver.BaseServer] = []
         self.addresses: dict[str, tuple[str, int]] = {}
+        self.files: dict[str, bytes] = {}  # copied next to the device tests (the TLS test CA, ...)
+        self.tls: TLSPeers | None = None
+        self.dns: DnsPeers | None = None
+        self.app: AppPeers | None = None
 
     def start(self) -> dict[str, tuple[str, int]]:
         for service in _TCP:
@@ -124,6 +133,21 @@ class Peers:
                                  daemon=True, name=f"peer-{service}").start()
                 self.servers.append(srv)
             self.addresses[service] = (self.host, port)
+        from .apppeers import AppPeers  # http, ntp, clients: for the examples and server sockets
+
+        self.app = AppPeers(self.host)
+        self.addresses.update(self.app.start())
+        from .dnsserver import DnsPeers  # dnsmasq (when installed), silent and spoofing DNS servers
+
+        self.dns = DnsPeers(self.host)
+        self.addresses.update(self.dns.start())
+        try:  # TLS peers and their run-time test CA need `cryptography` (a test dependency)
+            from .tlspeers import TLSPeers
+        except ImportError:
+            return self.addresses
+        self.tls = TLSPeers(self.host)
+        self.addresses.update(self.tls.start())
+        self.files.update(self.tls.pki.board_files())
         return self.addresses
 
     def stop(self) -> None:
@@ -131,6 +155,15 @@ class Peers:
             srv.shutdown()
             srv.server_close()
         self.servers.clear()
+        if self.app is not None:
+            self.app.stop()
+            self.app = None
+        if self.dns is not None:
+            self.dns.stop()
+            self.dns = None
+        if self.tls is not None:
+            self.tls.stop()
+            self.tls = None
 
     def __enter__(self) -> "Peers":
         self.start()
@@ -144,7 +177,8 @@ def serve_forever(host: str) -> None:
     """`netsocket servers`: run the peers and print where they listen until Ctrl-C."""
     with Peers(host) as peers:
         for name, (h, port) in peers.addresses.items():
-            print(f"{name}\t{h}:{port}\ttcp+udp", flush=True)
+            kind = "dtls" if name.startswith("dtls_") else "tls" if name.startswith("tls_") else "tcp+udp"
+            print(f"{name}\t{h}:{port}\t{kind}", flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

@@ -20,7 +20,7 @@ from pathlib import Path
 from mpremote.transport import TransportError
 from mpremote.transport_serial import SerialTransport
 
-from .. import vboard
+from .. import modem, vboard
 from ..build import compile_mpy
 from ..deploy import deploy
 from ..errors import HarnessError
@@ -29,6 +29,7 @@ from ..peers import Peers
 from ..project import DEVICE_TESTS, ROOT
 
 VERDICT = b"@@NSTEST "
+MODEM_BAUD = 921600  # the emulated modem's line rate in device tests (cellular tests stay quick)
 _HARD_RESET = b"[virtual board] hard reset"
 
 
@@ -49,15 +50,20 @@ class TestBoard:
         self.build_dir = build_dir
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.vcfg: vboard.BoardConfig | None = None
+        self.modem: modem.Modem | None = None  # an emulated BG96 on the virtual board's UART(1)
         if port is None:
             self._tmp = tempfile.TemporaryDirectory(prefix=f"nstest-{worker}-")
-            self.vcfg = vboard.start(f"test-{worker}", heap=heap, root=Path(self._tmp.name), owner_pid=os.getpid())
+            self.modem = modem.start("bg96", baud=MODEM_BAUD)
+            self.vcfg = vboard.start(f"test-{worker}", heap=heap, root=Path(self._tmp.name), owner_pid=os.getpid(),
+                                     uarts={"1": self.modem.pty})
             port = self.vcfg.port
         else:
             self.vcfg = next((b for b in vboard.list_boards() if b.port == port), None)
         self.port = port
         self.peers = Peers(peer_host)
         self.addresses = self.peers.start()
+        if self.modem is not None:
+            self.addresses["modem"] = self.modem.control
         self.transport: SerialTransport | None = None
         self.prepare()
 
@@ -85,7 +91,21 @@ class TestBoard:
                 t.fs_mkdir("tests")
             with contextlib.redirect_stdout(io.StringIO()):
                 names = [str(tests / (n[:-3] + ".mpy")) for n in sorted(sources)]
+                for fname, data in self.peers.files.items():  # e.g. the TLS test CA
+                    (tests / fname).write_bytes(data)
+                    names.append(str(tests / fname))
                 mpremote(self.port, ["fs", "cp", *names, ":tests/"], t)
+                # the examples, run by test_examples.py (devtest puts /examples on sys.path)
+                examples = []
+                for src in sorted((ROOT / "examples").glob("*.py")):
+                    target = tests / "examples" / (src.stem + ".mpy")
+                    if not target.exists() or target.stat().st_mtime_ns < src.stat().st_mtime_ns:
+                        compile_mpy(src, target, src.name)
+                    examples.append(str(target))
+                if examples:
+                    if not t.fs_exists("examples"):
+                        t.fs_mkdir("examples")
+                    mpremote(self.port, ["fs", "cp", *examples, ":examples/"], t)
         finally:
             t.close()
 
@@ -98,6 +118,8 @@ class TestBoard:
             with contextlib.suppress(HarnessError):
                 vboard.stop(self.vcfg.name, root=Path(self._tmp.name))
             self._tmp.cleanup()
+        if self.modem is not None:
+            self.modem.stop()
 
     # -- running one test -------------------------------------------------------
 
