@@ -200,8 +200,8 @@ class ATHandler:
     # -- commands ----------------------------------------------------------------------
 
     def write(self, data):
-        """Write all of ``data`` (bytes-like) to the stream."""
-        mv = memoryview(data)
+        """Write all of ``data`` (str or bytes-like) to the stream."""
+        mv = memoryview(data.encode() if isinstance(data, str) else data)
         n = len(mv)
         i = 0
         while i < n:
@@ -339,12 +339,28 @@ class ATHandler:
             pass
 
     def sync(self, tries=3, timeout=500):
-        """Bring reader and modem back in step after garbage or a lost reply: ``AT+CMEE?`` must
-        answer ``+CMEE:`` then OK (a bare OK could be an old one). -> nsapi code."""
+        """Bring reader and modem back in step after garbage or a lost reply: drop what is
+        buffered, send ``AT+CMEE?`` and wait for ``+CMEE:`` then OK, skipping late replies
+        to earlier commands (a bare OK proves nothing). -> nsapi code."""
         for _ in range(tries):
-            line, err = self.cmd("AT+CMEE?", b"+CMEE:", timeout)
-            if line is not None and err == _OK:
-                return _OK
+            self.flush()
+            self.cmd_start("AT+CMEE?")
+            deadline = self._deadline(timeout)
+            seen = False
+            while True:
+                line = self._line(deadline)
+                if line is None:
+                    break
+                if line.startswith(b"+CMEE:"):
+                    seen = True
+                elif seen and line == b"OK":
+                    self._done = True
+                    self.err = _OK
+                    return _OK
+                elif line != b"OK" and line != b"ERROR":
+                    self._dispatch(line)
+        self._done = True
+        self.err = _DEVICE_ERROR
         return _DEVICE_ERROR
 
 

@@ -78,32 +78,43 @@ class Sock:
 
 
 class Pacer:
-    """Token bucket at baud/10 bytes per second (0 = unpaced)."""
+    """A serial line at baud/10 bytes per second (0 = unpaced): a byte may go once the line is
+    free. Idle time is not banked, so a burst after a pause is no faster than the line."""
+
+    SLACK = 0.0005  # s: how far ahead of the wire a write may be (the loop's wake-up jitter)
 
     def __init__(self, baud: int) -> None:
         self.set(baud)
 
     def set(self, baud: int) -> None:
         self.rate = baud / 10 if baud else 0.0
-        self.cap = max(64.0, self.rate * 0.01)
-        self.credit = 0.0
-        self.t = time.monotonic()
+        self.free_at = time.monotonic()  # when the line has sent everything handed to it
 
     def take(self, want: int) -> int:
+        """How many of `want` bytes may go now; they are counted as sent."""
         if not self.rate:
             return want
         now = time.monotonic()
-        self.credit = min(self.cap, self.credit + (now - self.t) * self.rate)
-        self.t = now
-        n = min(want, int(self.credit))
-        self.credit -= n
-        return n
+        if self.free_at < now:
+            self.free_at = now
+        n = min(want, int((now + self.SLACK - self.free_at) * self.rate))
+        if n > 0:
+            self.free_at += n / self.rate
+        return max(n, 0)
+
+    def give_back(self, n: int) -> None:
+        """`n` bytes taken were not sent after all."""
+        if self.rate and n > 0:
+            self.free_at -= n / self.rate
+
+    def ready(self) -> bool:
+        return not self.rate or int((time.monotonic() + self.SLACK - self.free_at) * self.rate) >= 1
 
     def delay(self) -> float:
-        """Seconds until a few bytes may go."""
+        """Seconds until the next byte may go."""
         if not self.rate:
             return 0.0
-        return max(0.0005, (min(16.0, self.cap) - self.credit) / self.rate)
+        return max(0.0002, self.free_at + 1 / self.rate - self.SLACK - time.monotonic())
 
 
 _CMD = re.compile(rb"^AT([+&]?[A-Z0-9]*)(\?|=\?|=.*)?$", re.S)
@@ -152,7 +163,7 @@ class BG96:
         termios.tcsetattr(self.slave, termios.TCSANOW, attrs)
         os.set_blocking(self.master, False)
         self.pty = os.ttyname(self.slave)
-        self.sel = selectors.DefaultSelector()
+        self.sel = selectors.SelectSelector()  # select(2): microsecond timeouts, for pacing (epoll has ms)
         self.sel.register(self.master, selectors.EVENT_READ, self._on_pty)
         self.ctl = socket.create_server((control_host, 0))
         self.ctl.setblocking(False)
@@ -289,13 +300,13 @@ class BG96:
             try:
                 w = os.write(self.master, data[off:off + n])
             except BlockingIOError:
-                self.out_pacer.credit += n
+                self.out_pacer.give_back(n)
                 self._blocked = True
                 return
             except OSError:
                 return
             if w < n:
-                self.out_pacer.credit += n - w
+                self.out_pacer.give_back(n - w)
             item[2] += w
             if item[2] >= len(data):
                 self.outq.popleft()
@@ -315,9 +326,9 @@ class BG96:
         try:
             data = os.read(self.master, n)
         except (BlockingIOError, OSError):
-            self.in_pacer.credit += n
+            self.in_pacer.give_back(n)
             return
-        self.in_pacer.credit += n - len(data)
+        self.in_pacer.give_back(n - len(data))
         self.feed(data)
 
     def feed(self, data: bytes) -> None:
@@ -1029,7 +1040,7 @@ class BG96:
             if self.timers:
                 timeout = min(timeout, max(0.0, self.timers[0][0] - time.monotonic()))
             want = 0
-            if self.in_pacer.take(0) >= 0 and (not self.in_pacer.rate or self.in_pacer.credit >= 1):
+            if self.in_pacer.ready():
                 want |= selectors.EVENT_READ
             else:
                 timeout = min(timeout, self.in_pacer.delay())
@@ -1038,7 +1049,7 @@ class BG96:
                     want |= selectors.EVENT_WRITE
                 else:
                     head = self.outq[0][0] - time.monotonic()
-                    split_now = self.faults.split and (not self.out_pacer.rate or self.out_pacer.credit >= 1)
+                    split_now = self.faults.split and self.out_pacer.ready()
                     timeout = min(timeout, max(head, 0.0 if split_now else
                                                self.out_pacer.delay() if head <= 0 else 0.0))
             if want != mask:

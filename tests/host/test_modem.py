@@ -1,0 +1,249 @@
+"""The emulated BG96 (`netsocket_harness.modem`) over its pty, as a board would talk to it."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import tty
+from pathlib import Path
+
+import pytest
+
+from netsocket_harness import modem
+from netsocket_harness.errors import HarnessError
+from netsocket_harness.peers import Peers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Line:
+    """The board's end of the modem's pty."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self.fd)
+        os.set_blocking(self.fd, False)
+        self.buf = b""
+
+    def read_until(self, pattern: bytes, timeout: float = 3.0) -> bytes:
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, self.buf):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {pattern!r} in {self.buf!r}")
+            try:
+                self.buf += os.read(self.fd, 4096)
+            except BlockingIOError:
+                time.sleep(0.005)
+        m = re.search(pattern, self.buf)
+        out, self.buf = self.buf[:m.end()], self.buf[m.end():]
+        return out
+
+    def cmd(self, text: str, until: bytes = rb"\r\n(OK|ERROR|\+CME ERROR: \d+)\r\n") -> bytes:
+        os.write(self.fd, text.encode() + b"\r")
+        return self.read_until(until)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+@pytest.fixture
+def peers():
+    with Peers() as p:
+        yield p.addresses
+
+
+@pytest.fixture
+def bg96():
+    m = modem.start("bg96", baud=0)
+    line = Line(m.pty)
+    line.read_until(rb"\+QIND: PB DONE\r\n")  # the boot URCs
+    yield m, line
+    line.close()
+    m.stop()
+    assert m.proc.poll() is not None
+
+
+def test_boot_urcs_echo_and_empty_lists(bg96):
+    m, line = bg96
+    assert line.cmd("AT") == b"AT\r\r\nOK\r\n"  # echo until ATE0
+    assert line.cmd("ATE0") == b"ATE0\r\r\nOK\r\n"
+    assert line.cmd("AT") == b"\r\nOK\r\n"
+    assert line.cmd("AT+QIACT?") == b"\r\nOK\r\n"  # nothing active: a bare OK
+    assert line.cmd("AT+QISTATE?") == b"\r\nOK\r\n"
+    assert line.cmd("AT+CMEE=1") == b"\r\nOK\r\n"
+    assert line.cmd("AT+QIDNSGIP=1,\"localhost\"") == b"\r\n+CME ERROR: 561\r\n"  # no PDP context
+    assert line.cmd("AT+NOSUCH") == b"\r\nERROR\r\n"
+    assert "reg=1" in m.command("state")
+
+
+def _activate(line: Line) -> None:
+    for c in ("ATE0", "AT+CMEE=1", 'AT+QICSGP=1,1,"internet","","",1', "AT+QIACT=1"):
+        assert line.cmd(c).endswith(b"OK\r\n"), c
+    assert line.cmd("AT+QIACT?") == b'\r\n+QIACT: 1,1,1,"127.0.0.1"\r\n\r\nOK\r\n'
+
+
+def test_tcp_socket_lifecycle(bg96, peers):
+    m, line = bg96
+    _activate(line)
+    port = peers["echo"][1]
+    out = line.cmd(f'AT+QIOPEN=1,0,"TCP","127.0.0.1",{port},0,0', rb"\+QIOPEN: 0,\d+\r\n")
+    assert out == b"\r\nOK\r\n\r\n+QIOPEN: 0,0\r\n"  # OK first, the result in a URC
+    assert line.cmd(f'AT+QIOPEN=1,0,"TCP","127.0.0.1",{port},0,0', rb"\+QIOPEN: 0,\d+\r\n").endswith(
+        b"+QIOPEN: 0,563\r\n")  # the ID is taken
+    assert line.cmd("AT+QISEND=0,5", rb"> ") == b"\r\n> "
+    os.write(line.fd, b"hel\r\n\x1a")  # fixed length: the stray Ctrl-Z after the data is ignored
+    line.read_until(rb"SEND OK\r\n")
+    line.read_until(rb'\+QIURC: "recv",0\r\n')
+    assert line.cmd("AT+QISEND=0,2", rb"> ") == b"\r\n> "
+    os.write(line.fd, b"OK")
+    line.read_until(rb"SEND OK\r\n")
+    time.sleep(0.1)
+    out = line.cmd("AT+QIRD=0,1500", rb"OK\r\n\r\nOK\r\n")
+    assert out == b"\r\n+QIRD: 7\r\nhel\r\nOK\r\n\r\nOK\r\n"  # the payload may hold OK
+    assert line.cmd("AT+QIRD=0,0") == b"\r\n+QIRD: 7,7,0\r\n\r\nOK\r\n"
+    os.write(line.fd, b"AT+QISEND=0,1\r")
+    line.read_until(rb"> ")
+    os.write(line.fd, b"x")
+    line.read_until(rb"SEND OK\r\n")
+    time.sleep(0.1)
+    assert b"recv" not in line.buf  # edge-triggered: no new URC until a read returned 0
+    assert line.cmd("AT+QIRD=0,1500") == b"\r\n+QIRD: 1\r\nx\r\n\r\nOK\r\n"
+    assert line.cmd("AT+QIRD=0,1500") == b"\r\n+QIRD: 0\r\n\r\nOK\r\n"
+    os.write(line.fd, b"AT+QISEND=0,1\r")
+    line.read_until(rb"> ")
+    os.write(line.fd, b"y")
+    line.read_until(rb"SEND OK\r\n")
+    line.read_until(rb'\+QIURC: "recv",0\r\n')  # re-armed
+    m.command("close 0")  # the peer closes
+    line.read_until(rb'\+QIURC: "closed",0\r\n')
+    assert b',4,1,0,0,"uart1"' in line.cmd("AT+QISTATE=1,0")  # closing until QICLOSE
+    assert line.cmd("AT+QISEND=0,1") == b"\r\n+CME ERROR: 567\r\n"
+    assert line.cmd("AT+QIRD=0,1500") == b"\r\n+QIRD: 1\r\ny\r\n\r\nOK\r\n"  # what came before is kept
+    assert line.cmd(f'AT+QIOPEN=1,0,"TCP","127.0.0.1",{port},0,0', rb"\+QIOPEN: 0,\d+\r\n").endswith(b"0,563\r\n")
+    assert line.cmd("AT+QICLOSE=0") == b"\r\nOK\r\n"
+    assert line.cmd(f'AT+QIOPEN=1,0,"TCP","127.0.0.1",{port},0,0', rb"\+QIOPEN: 0,\d+\r\n").endswith(b"0,0\r\n")
+    assert line.cmd('AT+QIOPEN=1,1,"TCP","127.0.0.1",1,0,0', rb"\+QIOPEN: 1,\d+\r\n").endswith(b"1,566\r\n")
+    assert line.cmd('AT+QIOPEN=1,2,"TCP","192.0.2.1",80,0,0', rb"\+QIOPEN: 2,\d+\r\n").endswith(
+        b"2,566\r\n")  # only loopback is reachable
+
+
+def test_udp_service_and_dns(bg96, peers):
+    m, line = bg96
+    _activate(line)
+    assert line.cmd('AT+QIOPEN=1,3,"UDP SERVICE","127.0.0.1",0,0,0', rb"\+QIOPEN: 3,\d+\r\n").endswith(b"3,0\r\n")
+    host, port = peers["echo"]
+    assert line.cmd(f'AT+QISEND=3,4,"{host}",{port}', rb"> ") == b"\r\n> "
+    os.write(line.fd, b"ping")
+    line.read_until(rb'SEND OK\r\n')
+    line.read_until(rb'\+QIURC: "recv",3\r\n')
+    assert line.cmd("AT+QIRD=3,2") == f'\r\n+QIRD: 2,"{host}",{port}\r\npi\r\n\r\nOK\r\n'.encode()  # truncated
+    assert line.cmd("AT+QIRD=3") == b"\r\n+QIRD: 0\r\n\r\nOK\r\n"  # the rest of that datagram is gone
+    os.write(line.fd, b'AT+QIDNSGIP=1,"localhost"\rAT+QIDNSGIP=1,"localhost"\r')
+    line.read_until(rb"\+CME ERROR: 564\r\n")  # one lookup at a time
+    line.read_until(rb'\+QIURC: "dnsgip","127.0.0.1"\r\n')
+    m.command("dns modem.test 127.0.0.2")
+    line.cmd('AT+QIDNSGIP=1,"modem.test"')
+    assert line.read_until(rb'dnsgip","[0-9.]+"\r\n').endswith(b'\r\n+QIURC: "dnsgip",0,1,600\r\n'
+                                                              b'\r\n+QIURC: "dnsgip","127.0.0.2"\r\n')
+    line.cmd('AT+QIDNSGIP=1,"nothing.test"')
+    line.read_until(rb'\+QIURC: "dnsgip",565\r\n')
+
+
+def test_fault_knobs(bg96, peers):
+    m, line = bg96
+    _activate(line)
+    port = peers["discard"][1]
+    m.command("set lose_qiopen=1 send_fail=1")
+    assert line.cmd(f'AT+QIOPEN=1,0,"TCP","127.0.0.1",{port},0,0') == b"\r\nOK\r\n"
+    time.sleep(0.2)
+    assert b"QIOPEN" not in line.buf  # lost
+    assert b",2,1,0,0," in line.cmd("AT+QISTATE=1,0")  # yet the socket is open
+    line.cmd("AT+QISEND=0,3", rb"> ")
+    os.write(line.fd, b"abc")
+    line.read_until(rb"\r\nSEND FAIL\r\n")
+    line.cmd("AT+QISEND=0,3", rb"> ")
+    os.write(line.fd, b"abc")
+    line.read_until(rb"\r\nSEND OK\r\n")
+    m.command("pdpdeact")
+    line.read_until(rb'\+QIURC: "pdpdeact",1\r\n')
+    assert line.cmd("AT+QIACT?") == b"\r\nOK\r\n"
+    m.command("set reg_deny=1")
+    assert line.cmd("AT+CEREG?") == b"\r\n+CEREG: 0,3\r\n\r\nOK\r\n"
+    m.command("reset")
+    m.command("set sim_pin=1234")
+    m.command("reboot")
+    line.read_until(rb"RDY\r\n")
+    line.read_until(rb"\+CPIN: SIM PIN\r\n")
+    assert line.cmd("AT+CPIN?").endswith(b"+CPIN: SIM PIN\r\n\r\nOK\r\n")
+    assert line.cmd('AT+CPIN="1234"').endswith(b"\r\nOK\r\n")
+    line.read_until(rb"\+CPIN: READY\r\n")
+    with pytest.raises(HarnessError, match="ERROR"):
+        m.command("set no_such_knob=1")
+
+
+def test_split_garbage_and_injected_urcs(bg96):
+    m, line = bg96
+    line.cmd("ATE0")
+    m.command("set split=1 garbage=1 inject=1")
+    out = line.cmd("AT+CSQ")
+    text = re.sub(rb"\r\n[\x80-\xff\x00\x01\x07\x1b]+\r\n", b"", out)  # garbage lines around lines
+    assert text.startswith(b"\r\n+CSQ: 20,99\r\n\r\n+QIND:") and text.endswith(b"\r\nOK\r\n"), out
+
+
+def test_nonip_datagrams(bg96):
+    m, line = bg96
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(3)
+    m.command("nonip 127.0.0.1 %d" % udp.getsockname()[1])
+    line.cmd("ATE0")
+    for c in ('AT+CGDCONT=2,"Non-IP","nidd"', "AT+CGACT=1,2", "AT+CRTDCP=1"):
+        assert line.cmd(c) == b"\r\nOK\r\n", c
+    assert line.cmd('AT+CSODCP=2,3,"414243"') == b"\r\nOK\r\n"
+    data, src = udp.recvfrom(100)
+    assert data == b"ABC"
+    udp.sendto(b"\x00\xff", src)
+    line.read_until(rb'\+CRTDCP: 2,2,"00FF"\r\n')
+    assert line.cmd('AT+CSODCP=1,1,"00"') == b"\r\nERROR\r\n"  # not a non-IP context
+    udp.close()
+
+
+def test_ppp_dial(bg96):
+    m, line = bg96
+    line.cmd("ATE0")
+    assert line.cmd("ATD*99***1#", rb"CONNECT \d+\r\n") == b"\r\nCONNECT 150000000\r\n"
+    os.write(line.fd, b"\x7e\xff\x03\xc0\x21")  # an LCP frame: data mode swallows it
+    os.write(line.fd, b"+++")
+    line.read_until(rb"\r\nOK\r\n")
+    assert line.cmd("ATH") == b"\r\nOK\r\n"
+    assert line.cmd("ATD*98#", rb"NO CARRIER\r\n") == b"\r\nNO CARRIER\r\n"
+
+
+def test_cli_modem_start_and_bad_faults():
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("netsocket")), "modem", "start", "--baud", "9600"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().startswith("pty /dev/pts/")
+        assert proc.stdout.readline().startswith("control 127.0.0.1:")
+    finally:
+        proc.terminate()
+        assert proc.wait(5) == 0
+    bad = subprocess.run([str(Path(sys.executable).with_name("netsocket")), "modem", "start", "--faults", "x=1"],
+                         capture_output=True, text=True, timeout=10)
+    assert bad.returncode != 0 and "bad fault 'x=1'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cellular_wrappers_cover_the_native_suites():
+    # test_cellular_tcp/udp rerun every function of test_tcp/udp; nothing may be left out
+    dev = ROOT / "tests" / "device"
+    for name in ("tcp", "udp"):
+        native = {n.name for n in ast.parse((dev / f"test_{name}.py").read_text()).body
+                  if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")}
+        wrapped = {n.name for n in ast.parse((dev / f"test_cellular_{name}.py").read_text()).body
+                   if isinstance(n, ast.FunctionDef)}
+        assert native == wrapped, native ^ wrapped
