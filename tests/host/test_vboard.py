@@ -222,3 +222,16 @@ def test_uart1_is_wired_to_a_pty(home):
         vboard.stop("uart")
         os.close(master)
         os.close(slave)
+
+
+def test_machine_bootloader_enters_download_mode(board):
+    t = _transport(board.port)
+    try:
+        t.exec_raw_no_follow("import machine; machine.bootloader()")
+        assert b"waiting for download" in t.read_until(1, b"waiting for download\r\n", timeout_overall=5)
+    finally:
+        t.close()
+    assert vboard.control(board, "mode") == "loader"
+    vboard.control(board, "reset")  # the reset button boots the application again
+    assert vboard.control(board, "mode") == "app"
+    assert mpremote(board.port, "exec", "print('back')").stdout.strip() == "back"

@@ -8,7 +8,8 @@
 # - a ROM partition (a host file) is held in RAM and offered through
 #   `vfs.rom_ioctl`, so `mpremote romfs query|deploy` work, and a valid
 #   ROMFS image in it is mounted at `/rom`;
-# - `machine.reset()` asks the supervisor for a hard reset;
+# - `machine.reset()` asks the supervisor for a hard reset, `machine.bootloader()`
+#   for its emulated ROM loader (download mode);
 # - boot.py runs, then main.py when the board boots into the friendly REPL.
 import sys
 import os
@@ -22,6 +23,7 @@ def _setup(rom):
     rom_size = len(rom)
     block = int(env("NSVB_ROM_BLOCK"))
     reset_code = int(env("NSVB_RESET_CODE"))
+    bootloader_code = int(env("NSVB_BOOTLOADER_CODE"))
 
     romf = open(rom_path, "r+b")
     romf.readinto(rom)
@@ -65,6 +67,9 @@ def _setup(rom):
 
         def reset(self):
             raise SystemExit(reset_code)
+
+        def bootloader(self):
+            raise SystemExit(bootloader_code)  # the supervisor starts the ROM loader
 
     uarts = {}  # opened now: once `/` is the board's flash, /dev is out of reach
     for i in range(4):

@@ -39,6 +39,7 @@ from pathlib import Path
 
 SOFT_REBOOT = b"MPY: soft reboot\r\n"
 RESET_CODE = 99  # exit status by which board_boot's machine.reset() asks for a hard reset
+BOOTLOADER_CODE = 98  # ... and machine.bootloader() for the ROM loader (download mode)
 ROM_BLOCK = 4096
 # Heap the boot code and the GC's own tables take (measured: ~11 KB), added so
 # that the application finds --heap bytes free at the prompt, as on a board.
@@ -170,6 +171,7 @@ class Supervisor:
             NSVB_ROM_SIZE=str(self.cfg.rom_size),
             NSVB_ROM_BLOCK=str(ROM_BLOCK),
             NSVB_RESET_CODE=str(RESET_CODE),
+            NSVB_BOOTLOADER_CODE=str(BOOTLOADER_CODE),
             NSVB_MODE="raw" if raw else "friendly",
             NSVB_BOOT_DIR=str(self.boot_dir),
         )
@@ -213,6 +215,9 @@ class Supervisor:
         return status
 
     def restart(self, status: int) -> None:
+        if status == BOOTLOADER_CODE:
+            self.enter_loader()
+            return
         if status == 0 or (0 < status < 128 and status != RESET_CODE):
             self.emit(SOFT_REBOOT)
             self.spawn(self.raw_mode)
