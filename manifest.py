@@ -1,4 +1,8 @@
-# The netsocket device package (MicroPython manifest API). Board manifests
-# include this file and the glue of their port (ports/<port>/manifest.py).
-include("lib/netsocket/manifest.py")
-include("lib/netsocket-dns/manifest.py")
+# The netsocket device packages (MicroPython manifest API). They live in lib/,
+# one folder per installable package, all installing into the `netsocket`
+# package; a board manifest includes this file (the core and DNS), its port's
+# glue, and requires whatever else the board uses, e.g.
+#   require("netsocket-tls", library="netsocket")
+add_library("netsocket", "lib")
+require("netsocket", library="netsocket")
+require("netsocket-dns", library="netsocket")

@@ -2,5 +2,5 @@
 include("$(PORT_DIR)/variants/manifest.py")
 include("../../manifest.py")
 include("../../ports/unix/manifest.py")
-include("../../lib/netsocket/cellular/manifest_bg96.py")  # cellular tests run over an emulated BG96
-include("../../lib/netsocket-tls/manifest.py")
+require("netsocket-bg96", library="netsocket")  # cellular tests run over an emulated BG96
+require("netsocket-tls", library="netsocket")

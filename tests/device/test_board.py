@@ -1,5 +1,5 @@
 # The board itself: what every other device test relies on.
-from devtest import skip, timeout
+from devtest import timeout
 
 
 def test_import_netsocket():
@@ -27,10 +27,6 @@ def test_fresh_interpreter_each_test_2():
     import sys
 
     assert "leftover" not in sys.modules
-
-
-def test_skip_reports_reason():
-    skip("shows how a skip reads")
 
 
 @timeout(5)

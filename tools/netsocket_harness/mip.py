@@ -23,7 +23,7 @@ def package_json() -> dict:
     deps: list[str] = []
     version = None
     for manifest in sorted(LIB.glob("*/manifest.py")) + sorted(PORTS.glob("*/manifest.py")):
-        m = read_manifest(manifest)
+        m = read_manifest(manifest, libraries={"netsocket": LIB})
         for target, source in m.files.items():
             urls[target] = source.relative_to(ROOT).as_posix()
         deps += [d for d in m.requires if d not in deps]
