@@ -13,6 +13,7 @@ package(
         "udp.py",
         "interface.py",
         "wifi.py",
+        "_nic.py",
     ],
     base_path="..",
 )

@@ -4,6 +4,8 @@ MAX_SOCKETS = 16  # CONFIG_LWIP_MAX_SOCKETS in MicroPython's esp32 build
 
 import network
 
+from ._nic import down, ifconfig, up, wlan  # noqa: F401 - the glue's interface
+
 
 def _board():
     """The board's default interface (netsocket/_board.py, frozen from boards/<BOARD>/board.json), or None."""
@@ -56,32 +58,3 @@ def lan():
         kw["ref_clk"] = Pin(cfg["ref_clk"])
         kw["ref_clk_mode"] = getattr(Pin, cfg.get("ref_clk_mode", "IN"))
     return network.LAN(**kw)
-
-
-def wlan():
-    return network.WLAN(network.STA_IF)
-
-
-def up(nic, timeout):
-    import time
-
-    nic.active(True)
-    t0 = time.ticks_ms()
-    while not nic.isconnected():
-        if time.ticks_diff(time.ticks_ms(), t0) >= timeout:
-            return False
-        time.sleep_ms(100)
-    return True
-
-
-def down(nic):
-    nic.active(False)
-
-
-def ifconfig(nic):
-    """(ip, netmask, gateway, mac) of ``nic``."""
-    if nic is None:
-        return None
-    ip, mask, gw, _ = nic.ifconfig()
-    mac = ":".join("%02x" % b for b in nic.config("mac"))
-    return ip, mask, gw, mac

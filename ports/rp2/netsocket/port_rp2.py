@@ -4,6 +4,8 @@ MAX_SOCKETS = 8  # modlwip: bounded by lwIP PCB pools (MEMP_NUM_TCP_PCB)
 
 import network
 
+from ._nic import down, ifconfig, up, wlan  # noqa: F401 - the glue's interface
+
 
 def default_interface():
     if hasattr(network, "LAN"):
@@ -17,30 +19,3 @@ def default_interface():
 
 def lan():
     return network.LAN()
-
-
-def wlan():
-    return network.WLAN(network.STA_IF)
-def up(nic, timeout):
-    import time
-
-    nic.active(True)
-    t0 = time.ticks_ms()
-    while not nic.isconnected():
-        if time.ticks_diff(time.ticks_ms(), t0) >= timeout:
-            return False
-        time.sleep_ms(100)
-    return True
-
-
-def down(nic):
-    nic.active(False)
-
-
-def ifconfig(nic):
-    """(ip, netmask, gateway, mac) of ``nic``."""
-    if nic is None:
-        return None
-    ip, mask, gw, _ = nic.ifconfig()
-    mac = ":".join("%02x" % b for b in nic.config("mac"))
-    return ip, mask, gw, mac
