@@ -21,6 +21,7 @@ NetworkInterface interface
 EthernetInterface interface
 WiFiInterface wifi
 WiFiAccessPoint wifi
+CellularInterface cellular.interface
 TLSSocketWrapper tls
 TLSSocket tls
 DTLSSocketWrapper tls

@@ -1,14 +1,14 @@
-"""CellularInterface and the BG96 stack against the emulated modem's fault knobs.
+"""CellularInterface and the modem stacks against the emulated modems' fault knobs.
 
 Each fault: the exact code the application sees, then recovery to GLOBAL_UP
-without a board reset. The modem is reset to no faults at the start of
-every test (cellutil.use).
+without a board reset. Tests marked ``@each_modem`` run over the BG96 and
+then the SIM7600 (each modem is reset to no faults by cellutil.use).
 """
 
 import time
 from devtest import timeout
 from netsocket import TCPSocket, UDPSocket, SocketAddress
-from cellutil import ctl, use, iface
+from cellutil import ctl, use, iface, each_modem
 from nsutil import addr, fill
 
 OK = 0
@@ -61,6 +61,7 @@ def _wait_up(net, ms=10000):
         time.sleep_ms(20)
 
 
+@each_modem
 def test_connect_events_and_address():
     use()
     net = iface(connect=False)
@@ -88,6 +89,7 @@ def test_bad_settings():
     assert net.set_plmn(None) == OK
 
 
+@each_modem
 def test_sim_pin_required():
     use()
     _reboot_modem("sim_pin=1234")
@@ -102,6 +104,7 @@ def test_sim_pin_required():
     _echo(net, (10, 100))
 
 
+@each_modem
 def test_registration_delay():
     use()
     _reboot_modem("reg_delay=1500")
@@ -110,6 +113,7 @@ def test_registration_delay():
     _echo(net, (100,))
 
 
+@each_modem
 def test_registration_denied():
     use()
     ctl("set reg_deny=1")
@@ -122,6 +126,7 @@ def test_registration_denied():
     _echo(net, (100,))
 
 
+@each_modem
 def test_registration_timeout():
     use()
     _reboot_modem("reg_delay=60000")
@@ -132,6 +137,7 @@ def test_registration_timeout():
     assert net.connect() == OK
 
 
+@each_modem
 def test_pdp_deactivation_recovers():
     use()
     net = iface()
@@ -155,6 +161,7 @@ def test_pdp_deactivation_recovers():
     _echo(net)
 
 
+@each_modem
 def test_modem_reboot_recovers():
     use()
     net = iface()
@@ -174,6 +181,7 @@ def test_modem_reboot_recovers():
     _echo(net)
 
 
+@each_modem
 def test_peer_close():
     use()
     net = iface()
@@ -202,10 +210,11 @@ def test_peer_close():
     s2.close()
 
 
-def test_lost_qiopen():
+@each_modem
+def test_lost_open_result():
     use()
     net = iface()
-    ctl("set lose_qiopen=1")
+    ctl("set lose_open=1")
     net.get_stack().open_timeout = 500
     s = TCPSocket()
     assert s.open(net) == OK
@@ -215,6 +224,7 @@ def test_lost_qiopen():
     _echo(net, (100,))
 
 
+@each_modem
 def test_send_fail():
     use()
     net = iface()
@@ -237,6 +247,7 @@ def test_send_fail():
     s.close()
 
 
+@each_modem
 def test_dns():
     use()
     net = iface()
@@ -251,6 +262,7 @@ def test_dns():
     s.close()
 
 
+@each_modem
 def test_split_garbage_injected_urcs():
     use()
     ctl("set split=1 garbage=0.2 inject=0.3 delay_max=5")
@@ -270,6 +282,7 @@ def test_split_garbage_injected_urcs():
 
 
 @timeout(120)
+@each_modem
 def test_echo_1mb_with_faults():
     # 1 MB each way with split writes, random delays, garbage lines and URCs inside responses;
     # 4 blocks in flight, so the test takes seconds rather than a round trip per block
@@ -319,6 +332,7 @@ def test_ppp_mode_unsupported_here():
     assert net.get_connection_status() == DISCONNECTED
 
 
+@each_modem
 def test_ppp_dial_and_hangup():
     use()
     net = iface()  # registered; the dial itself is the PPP part
@@ -328,6 +342,7 @@ def test_ppp_dial_and_hangup():
         assert net.at.cmd("AT")[1] == OK
 
 
+@each_modem
 def test_nonip_echo():
     from netsocket.cellular import CellularNonIPSocket
 
@@ -349,3 +364,50 @@ def test_nonip_echo():
     assert s.recv(buf) == WOULD_BLOCK
     assert s.close() == OK
     assert s.close() == -3005
+
+
+@each_modem
+def test_lost_reply_resyncs():
+    # a reply lost on the line: that command times out (DEVICE_ERROR), the next one runs
+    # ATHandler.sync() first and works, and so do sockets
+    use()
+    net = iface()
+    at = net.at
+    ctl("set lose_reply=1")
+    with at:
+        line, err = at.cmd("AT+CSQ", b"+CSQ:", 300)
+        assert line is None and err == -3012 and at.timed_out, (line, err)
+        line, err = at.cmd("AT+CSQ", b"+CSQ:")
+        assert err == OK and line == b"+CSQ: 20,99", (line, err)
+    ctl("set lose_reply=1 delay_max=0")
+    a = SocketAddress()
+    with at:
+        assert at.cmd("AT+CGMI", None, 200)[1] == -3012
+    assert net.gethostbyname("localhost", a) == OK and a.get_ip_address() == "127.0.0.1"
+    _echo(net, (10, 1000))
+
+
+def test_default_instance_from_board_definition():
+    import netsocket
+    from netsocket import NetworkInterface
+    from netsocket.cellular import CellularInterface, default_instance
+    from cellutil import model
+    from devtest import peer
+
+    peer("modem2")
+    model("sim7600")
+    ctl("reset")
+    assert netsocket.CellularInterface is CellularInterface
+    assert CellularInterface.get_default_instance() is None  # this board's definition has no modem
+    assert default_instance({"type": "cellular", "modem": "SIM7000", "uart": 2, "tx": 1, "rx": 2,
+                                      "uart_baud": 921600}) is None  # no driver for it
+    cfg = {"type": "cellular", "modem": "SIM7600", "uart": 2, "tx": 27, "rx": 26, "uart_baud": 921600,
+           "pwrkey": 4, "pwrkey_active": 1, "pwrkey_pulse_ms": 500, "flight": 25, "dtr": 32}
+    net = default_instance(cfg)
+    assert isinstance(net, CellularInterface) and default_instance(cfg) is net
+    assert CellularInterface.get_default_instance() is net
+    net.set_as_default()
+    assert NetworkInterface.get_default_instance() is net and CellularInterface.get_default_instance() is net
+    net.set_credentials("internet")
+    assert net.connect() == OK and repr(net.get_stack()).startswith("<SIM7600"), net.get_stack()
+    _echo(net, (100,))

@@ -69,7 +69,9 @@ MOCKS = {  # mocks of the esp32 port's network and machine modules: they record 
                   "def LAN(*a, **kw):\n    calls.append(('LAN', a, kw))\n    return 'lan'\n"
                   "def WLAN(*a):\n    calls.append(('WLAN', a, {}))\n    return 'wlan'\n",
     "machine.py": "class Pin:\n    IN = 'IN'\n    OUT = 'OUT'\n    def __init__(self, n):\n        self.n = n\n"
-                  "    def __repr__(self):\n        return 'Pin(%d)' % self.n\n",
+                  "    def __repr__(self):\n        return 'Pin(%d)' % self.n\n"
+                  "class UART:\n    def __init__(self, id, **kw):\n"
+                  "        import network\n        network.calls.append(('UART', (id,), kw))\n",
 }
 
 
@@ -79,7 +81,7 @@ MOCKS = {  # mocks of the esp32 port's network and machine modules: they record 
     ("WT32_ETH01", "EthernetInterface LAN mdc=Pin(23) mdio=Pin(18) phy_addr=1 phy_type='PHY_LAN8720' "
                    "power=Pin(16) ref_clk=Pin(0) ref_clk_mode='IN'"),
     ("ESP32_GENERIC", "WiFiInterface"),
-    ("LILYGO_T_SIM7600", "None"),  # the cellular package is not in this tree yet: no interface
+    ("LILYGO_T_SIM7600", "CellularInterface UART baudrate=115200 rx=26 rxbuf=2048 tx=27"),
 ])
 def test_default_instance_follows_the_board(tmp_path, name, expect):
     """The board's frozen file set (from its manifest) on the unix port, with the esp32 glue over mocked modules."""

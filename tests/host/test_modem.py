@@ -158,7 +158,7 @@ def test_fault_knobs(bg96, peers):
     m, line = bg96
     _activate(line)
     port = peers["discard"][1]
-    m.command("set lose_qiopen=1 send_fail=1")
+    m.command("set lose_open=1 send_fail=1")
     assert line.cmd(f'AT+QIOPEN=1,0,"TCP","127.0.0.1",{port},0,0') == b"\r\nOK\r\n"
     time.sleep(0.2)
     assert b"QIOPEN" not in line.buf  # lost
@@ -247,3 +247,64 @@ def test_cellular_wrappers_cover_the_native_suites():
         wrapped = {n.name for n in ast.parse((dev / f"test_cellular_{name}.py").read_text()).body
                    if isinstance(n, ast.FunctionDef)}
         assert native == wrapped, native ^ wrapped
+
+
+@pytest.fixture
+def sim7600():
+    m = modem.start("sim7600", baud=0)
+    line = Line(m.pty)
+    line.read_until(rb"PB DONE\r\n")  # the boot URCs
+    yield m, line
+    line.close()
+    m.stop()
+
+
+def test_sim7600_dialogue(sim7600, peers):
+    # NETOPEN, CIPOPEN, CIPSEND, CIPRXGET in manual mode, IPCLOSE, UDP with the source, CDNSGIP, CIPEVENT
+    m, line = sim7600
+    assert line.cmd("ATE0") == b"ATE0\r\r\nOK\r\n"
+    assert line.cmd("AT+IPADDR") == b"\r\n+IP ERROR: Network not opened\r\n\r\nERROR\r\n"
+    for c in ('AT+CGDCONT=1,"IP","internet"', "AT+CIPMODE=0", "AT+CIPRXGET=1"):
+        assert line.cmd(c) == b"\r\nOK\r\n", c
+    assert line.cmd("AT+NETOPEN", rb"\+NETOPEN: \d\r\n") == b"\r\nOK\r\n\r\n+NETOPEN: 0\r\n"  # OK, then the result
+    assert line.cmd("AT+NETOPEN") == b"\r\n+IP ERROR: Network is already opened\r\n\r\nERROR\r\n"
+    assert line.cmd("AT+NETOPEN?") == b"\r\n+NETOPEN: 1\r\n\r\nOK\r\n"
+    assert line.cmd("AT+IPADDR") == b"\r\n+IPADDR: 127.0.0.1\r\n\r\nOK\r\n"
+    port = peers["echo"][1]
+    out = line.cmd(f'AT+CIPOPEN=0,"TCP","127.0.0.1",{port}', rb"\+CIPOPEN: 0,\d+\r\n")
+    assert out == b"\r\nOK\r\n\r\n+CIPOPEN: 0,0\r\n"
+    assert line.cmd(f'AT+CIPOPEN=0,"TCP","127.0.0.1",{port}', rb"\+CIPOPEN: 0,\d+\r\n").endswith(b"0,4\r\n")
+    assert line.cmd("AT+CIPSEND=0,5", rb"> ") == b"\r\n> "
+    os.write(line.fd, b"OK\r\nx")
+    line.read_until(rb"\r\nOK\r\n\r\n\+CIPSEND: 0,5,5\r\n")  # OK, then requested and confirmed
+    line.read_until(rb"\r\n\+CIPRXGET: 1,0\r\n")
+    time.sleep(0.1)
+    assert line.cmd("AT+CIPRXGET=4,0") == b"\r\n+CIPRXGET: 4,0,5\r\n\r\nOK\r\n"
+    assert line.cmd("AT+CIPRXGET=2,0,3") == b"\r\n+CIPRXGET: 2,0,3,2\r\nOK\r\r\n\r\nOK\r\n"  # payload holds OK
+    assert line.cmd("AT+CIPRXGET=2,0,1500") == b"\r\n+CIPRXGET: 2,0,2,0\r\n\nx\r\n\r\nOK\r\n"
+    assert line.cmd("AT+CIPRXGET=2,0,1500") == b"\r\n+IP ERROR: No data\r\n\r\nERROR\r\n"
+    m.command("close 0")
+    line.read_until(rb"\r\n\+IPCLOSE: 0,1\r\n")
+    assert line.cmd("AT+CIPSEND=0,1") == b"\r\nERROR\r\n"
+    assert line.cmd("AT+CIPCLOSE?") == b"\r\n+CIPCLOSE: 1,0,0,0,0,0,0,0,0,0\r\n\r\nOK\r\n"
+    assert line.cmd("AT+CIPCLOSE=0", rb"\+CIPCLOSE: 0,\d\r\n") == b"\r\nOK\r\n\r\n+CIPCLOSE: 0,0\r\n"
+    assert line.cmd('AT+CIPOPEN=1,"TCP","127.0.0.1",1', rb"\+CIPOPEN: 1,\d+\r\n").endswith(b"1,1\r\n")
+    # UDP: any peer per CIPSEND, the source in the read header
+    out = line.cmd('AT+CIPOPEN=2,"UDP",,,0', rb"\+CIPOPEN: 2,\d+\r\n")
+    assert out.endswith(b"+CIPOPEN: 2,0\r\n")
+    assert line.cmd(f'AT+CIPSEND=2,3,"127.0.0.1",{port}', rb"> ") == b"\r\n> "
+    os.write(line.fd, b"abc")
+    line.read_until(rb"\+CIPSEND: 2,3,3\r\n")
+    line.read_until(rb"\+CIPRXGET: 1,2\r\n")
+    assert line.cmd("AT+CIPRXGET=2,2,1500") == f"\r\n+CIPRXGET: 2,2,3,0,127.0.0.1:{port}\r\nabc\r\n\r\nOK\r\n".encode()
+    m.command("dns sim.test 127.0.0.3")
+    assert line.cmd('AT+CDNSGIP="sim.test"') == b'\r\n+CDNSGIP: 1,"sim.test","127.0.0.3"\r\n\r\nOK\r\n'
+    assert line.cmd('AT+CDNSGIP="nothing.test"') == b"\r\n+CDNSGIP: 0,10\r\n\r\nERROR\r\n"
+    m.command("pdpdeact")
+    line.read_until(rb"\r\n\+CIPEVENT: NETWORK CLOSED UNEXPECTEDLY\r\n")
+    assert line.cmd("AT+NETOPEN?") == b"\r\n+NETOPEN: 0\r\n\r\nOK\r\n"
+    assert line.cmd("AT+NETCLOSE") == b"\r\n+IP ERROR: Network is already closed\r\n\r\nERROR\r\n"
+    m.command("set lose_reply=1")
+    os.write(line.fd, b"AT\r")
+    time.sleep(0.2)
+    assert line.cmd("AT") == b"\r\nOK\r\n"  # the first reply was lost on the line

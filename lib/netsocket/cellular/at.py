@@ -6,7 +6,8 @@ and hands every line that no command is waiting for to the URC handler
 registered for its prefix, at any point (also inside a response). Final
 results map to nsapi codes: ``OK`` -> 0, ``ERROR`` / ``+CME ERROR: n`` /
 ``+CMS ERROR: n`` -> DEVICE_ERROR (``cme`` keeps n), silence -> DEVICE_ERROR
-with ``timed_out`` set.
+with ``timed_out`` set. After a timeout the reader and the modem may be out
+of step (a lost or late reply): the next command first runs ``sync()``.
 
 The stream needs ``write``, a non-blocking ``readinto(buf, n)`` (None or 0
 when nothing has arrived) and, ideally, ``select.poll`` support
@@ -79,6 +80,7 @@ class ATHandler:
         self.err = _OK  # nsapi code of the last command
         self.cme = -1  # number of the last +CME/+CMS ERROR, -1 if none
         self.timed_out = False
+        self._resync = False  # a reply went missing: sync() before the next command
         self.timeout = 1000  # ms, default per command
         self._lock = allocate_lock() if allocate_lock else _NoLock()
         self._poll = None
@@ -178,6 +180,12 @@ class ATHandler:
     def _deadline(self, timeout):
         return ticks_add(ticks_ms(), self.timeout if timeout is None else timeout)
 
+    def _timeout(self):
+        self.err = _DEVICE_ERROR
+        self.timed_out = True
+        self._done = True
+        self._resync = True
+
     def _final(self, line):
         # True (and err set) when line is a final result code
         if line == b"OK":
@@ -213,6 +221,8 @@ class ATHandler:
 
     def cmd_start(self, text):
         """Send one command line (str or bytes; ``\\r`` added) and start waiting for its response."""
+        if self._resync:  # the last exchange timed out: bring the modem back in step first
+            self.sync()
         self._done = False
         self.err = _OK
         self.cme = -1
@@ -230,14 +240,25 @@ class ATHandler:
         while True:
             line = self._line(deadline)
             if line is None:
-                self.err = _DEVICE_ERROR
-                self.timed_out = True
-                self._done = True
+                self._timeout()
                 return None
             if prefix is not None and line.startswith(prefix):
                 return line
             if self._final(line):
                 return None
+            self._dispatch(line)
+
+    def wait(self, prefix, timeout=None):
+        """A line starting with ``prefix`` that comes after the final result (an asynchronous
+        completion such as ``+CIPSEND:``); other lines go to the URC handlers. None on timeout."""
+        deadline = self._deadline(timeout)
+        while True:
+            line = self._line(deadline)
+            if line is None:
+                self._resync = True
+                return None
+            if line.startswith(prefix):
+                return line
             self._dispatch(line)
 
     def end(self):
@@ -268,9 +289,7 @@ class ATHandler:
             if line is _PROMPT:
                 return True
             if line is None:
-                self.err = _DEVICE_ERROR
-                self.timed_out = True
-                self._done = True
+                self._timeout()
             elif not self._final(line):
                 self._dispatch(line)
         return False
@@ -291,9 +310,7 @@ class ATHandler:
                 continue
             left = ticks_diff(deadline, ticks_ms())
             if left <= 0:
-                self.err = _DEVICE_ERROR
-                self.timed_out = True
-                self._done = True
+                self._timeout()
                 break
             if self._poll is not None:
                 self._poll.poll(left if left < 50 else 50)
@@ -342,6 +359,7 @@ class ATHandler:
         """Bring reader and modem back in step after garbage or a lost reply: drop what is
         buffered, send ``AT+CMEE?`` and wait for ``+CMEE:`` then OK, skipping late replies
         to earlier commands (a bare OK proves nothing). -> nsapi code."""
+        self._resync = False
         for _ in range(tries):
             self.flush()
             self.cmd_start("AT+CMEE?")
@@ -361,6 +379,7 @@ class ATHandler:
                     self._dispatch(line)
         self._done = True
         self.err = _DEVICE_ERROR
+        self._resync = True
         return _DEVICE_ERROR
 
 

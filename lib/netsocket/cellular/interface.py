@@ -35,19 +35,32 @@ _LOST_MODEM = const(2)
 class CellularInterface(NetworkInterface):
     """Mbed's CellularInterface over a modem on ``uart`` (default ``machine.UART(1, baud)``).
 
-    ``modem`` names the driver module in netsocket.cellular (``"bg96"``);
-    ``ppp=True`` dials and hands the UART to ``network.PPP`` instead.
+    ``modem`` names the driver module in netsocket.cellular (``"bg96"``,
+    ``"sim7600"``); ``ppp=True`` dials and hands the UART to ``network.PPP``
+    instead. ``power`` (optional) switches the modem on (a PWRKEY pulse): it
+    is called when the modem does not answer ``AT``.
     """
 
     reg_timeout = 180000  # ms to wait for registration
     power_timeout = 10000  # ms of AT retries before the modem counts as absent
 
-    def __init__(self, uart=None, modem="bg96", baud=115200, ppp=False):
+    @staticmethod
+    def get_default_instance():
+        """The board's cellular interface (from its board definition), or None if it has none."""
+        d = NetworkInterface._default
+        if isinstance(d, CellularInterface):
+            return d
+        from . import default_instance  # never calls back here: no recursion
+
+        return default_instance()
+
+    def __init__(self, uart=None, modem="bg96", baud=115200, ppp=False, power=None):
         if uart is None:
             from machine import UART
 
             uart = UART(1, baudrate=baud)
         self._uart = uart
+        self._power = power
         self.at = ATHandler(uart)
         self._apn = ""
         self._user = ""
@@ -185,7 +198,11 @@ class CellularInterface(NetworkInterface):
         at = self.at
         at.flush()
         t0 = ticks_ms()
-        while at.cmd("AT", None, 300)[1] != _OK:
+        power = self._power
+        while at.sync(1, 300) != _OK:  # AT+CMEE? until it answers (echo and late lines skipped)
+            if power is not None:  # silent: switch it on once, then wait for it to boot
+                power()
+                power = None
             if ticks_diff(ticks_ms(), t0) > self.power_timeout:
                 return _DEVICE_ERROR
         if at.cmd("ATE0")[1] or at.sync() or at.cmd("AT+CMEE=1")[1]:

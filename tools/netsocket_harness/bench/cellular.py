@@ -1,6 +1,6 @@
-"""`netsocket bench cellular`: sockets over the emulated BG96, on a private virtual board.
+"""`netsocket bench cellular`: sockets over the emulated BG96 and SIM7600, on a private virtual board.
 
-For each line rate (115200 and 921600 baud): bulk upload (TCP to the discard
+For each modem and line rate (115200 and 921600 baud): bulk upload (TCP to the discard
 peer) and bulk download (TCP from chargen) as bytes/s and as a fraction of
 the line rate (bytes/s divided by baud/10), and the round trip of a 64-byte
 TCP echo (median). All timing happens on the board; the host only prints.
@@ -26,7 +26,7 @@ import time
 from machine import UART
 from netsocket import TCPSocket, SocketAddress
 from netsocket.cellular import CellularInterface
-net = CellularInterface(UART(1, baudrate=%(baud)d))
+net = CellularInterface(UART(1, baudrate=%(baud)d), "%(model)s")
 net.set_credentials("internet")
 assert net.connect() == 0
 def sock(port):
@@ -55,16 +55,16 @@ print(repr((%(size)d, up, down, rtts[len(rtts) // 2])))
 """
 
 
-def _measure(baud: int, peers: dict[str, tuple[str, int]], root: Path) -> tuple[int, int, int, int]:
-    m = modem.start("bg96", baud=baud)
-    name = f"bench-cell-{baud}"
+def _measure(model: str, baud: int, peers: dict[str, tuple[str, int]], root: Path) -> tuple[int, int, int, int]:
+    m = modem.start(model, baud=baud)
+    name = f"bench-cell-{model}-{baud}"
     try:
         cfg = vboard.start(name, root=root, owner_pid=os.getpid(), uarts={"1": m.pty})
         try:
             deploy(cfg.port, "romfs", "VIRTUAL", root / "build", log=lambda *_a, **_k: None)
             host = peers["echo"][0]
             size = 48 * 1024 if baud < 500000 else 256 * 1024
-            code = _DEVICE % dict(baud=baud, host=host, discard=peers["discard"][1], chargen=peers["chargen"][1],
+            code = _DEVICE % dict(model=model, baud=baud, host=host, discard=peers["discard"][1], chargen=peers["chargen"][1],
                                   echo=peers["echo"][1], size=size, rounds=30)
             t = connect(cfg.port)
             try:
@@ -82,14 +82,24 @@ def _measure(baud: int, peers: dict[str, tuple[str, int]], root: Path) -> tuple[
         m.stop()
 
 
+MODELS = {
+    "bg96": "the emulated BG96 (buffer access mode: QISEND 1460 / QIRD 1500 bytes per exchange)",
+    "sim7600": "the emulated SIM7600 (manual receive: CIPSEND 1500 / CIPRXGET=2 1500 bytes per exchange)",
+}
+
+
 def run() -> None:
-    print("sockets over the emulated BG96 (buffer access mode: QISEND 1460 / QIRD 1500 bytes per exchange)")
     with tempfile.TemporaryDirectory(prefix="nsbench-cell-") as tmp, Peers() as peers:
-        for baud in RATES:
-            size, up, down, rtt = _measure(baud, peers.addresses, Path(tmp))
-            line = baud / 10
-            up_bps, down_bps = size * 1e6 / up, size * 1e6 / down
-            print(f"  {baud:7d} baud (line {line:8.0f} B/s), {size // 1024} KB each way:")
-            print(f"    upload   {up_bps:9.0f} B/s   {up_bps / line:5.3f} of line rate")
-            print(f"    download {down_bps:9.0f} B/s   {down_bps / line:5.3f} of line rate")
-            print(f"    64-byte echo round trip (median of 30)  {rtt / 1000:7.2f} ms")
+        for model, what in MODELS.items():
+            print("sockets over", what)
+            for baud in RATES:
+                _report(baud, *_measure(model, baud, peers.addresses, Path(tmp)))
+
+
+def _report(baud: int, size: int, up: int, down: int, rtt: int) -> None:
+    line = baud / 10
+    up_bps, down_bps = size * 1e6 / up, size * 1e6 / down
+    print(f"  {baud:7d} baud (line {line:8.0f} B/s), {size // 1024} KB each way:")
+    print(f"    upload   {up_bps:9.0f} B/s   {up_bps / line:5.3f} of line rate")
+    print(f"    download {down_bps:9.0f} B/s   {down_bps / line:5.3f} of line rate")
+    print(f"    64-byte echo round trip (median of 30)  {rtt / 1000:7.2f} ms")

@@ -2,7 +2,8 @@
 
 `start()` runs ``python -m netsocket_harness.modem`` and returns a `Modem`
 with the pty (the board's UART) and the control address (fault knobs, one
-text command per line: see `bg96.BG96.control_command`). The process stops
+text command per line: see `core.ModemEmulator.control_command`). Models:
+`bg96.BG96`, `sim7600.SIM7600`, both over `core.ModemEmulator`. The process stops
 with `Modem.stop()` or when the process that started it ends.
 """
 
@@ -15,7 +16,18 @@ from dataclasses import dataclass
 
 from ..errors import HarnessError
 
-MODELS = ("bg96",)
+MODELS = ("bg96", "sim7600")
+
+
+def model_class(model: str) -> type:
+    """The emulator class of a model name."""
+    if model == "sim7600":
+        from .sim7600 import SIM7600
+
+        return SIM7600
+    from .bg96 import BG96
+
+    return BG96
 
 
 @dataclass

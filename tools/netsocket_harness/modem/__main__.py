@@ -11,7 +11,8 @@ import ctypes
 import signal
 import sys
 
-from .bg96 import BG96, Faults
+from .core import Faults
+from . import MODELS, model_class
 
 
 def parse_faults(text: str) -> Faults:
@@ -27,7 +28,7 @@ def parse_faults(text: str) -> Faults:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m netsocket_harness.modem")
-    ap.add_argument("--model", default="bg96", choices=["bg96"])
+    ap.add_argument("--model", default="bg96", choices=list(MODELS))
     ap.add_argument("--baud", type=int, default=115200)
     ap.add_argument("--faults", default="", help="k=v,... e.g. reg_delay=2000,split=1,garbage=0.1")
     ap.add_argument("--nonip-peer", help="host:port receiving non-IP datagrams")
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.nonip_peer:
         h, _, p = args.nonip_peer.rpartition(":")
         peer = (h, int(p))
-    modem = BG96(args.baud, parse_faults(args.faults), nonip_peer=peer)
+    modem = model_class(args.model)(args.baud, parse_faults(args.faults), nonip_peer=peer)
     signal.signal(signal.SIGTERM, lambda *_: modem.stop())
     signal.signal(signal.SIGINT, lambda *_: modem.stop())
     print("pty", modem.pty, flush=True)

@@ -1,561 +1,57 @@
-"""An emulated Quectel BG96 on a pty: the AT command set of the reference
-(`cellular-at.md` §1-3, §9-11) over real host sockets, paced to a baud rate.
-
-One single-threaded event loop (``selectors``) owns the pty master, the
-control socket, the host sockets behind the modem's connect IDs and timers.
-Every response is queued whole, so an asynchronous URC never lands inside
-another response, except where a fault knob puts it there on purpose.
+"""An emulated Quectel BG96: its TCP/IP command set (`cellular-at.md` §3, §9) and URCs
+over the shared `core.ModemEmulator` (pty, pacing, 3GPP commands, host sockets, faults).
 """
 
 from __future__ import annotations
 
-import heapq
-import ipaddress
-import itertools
-import os
-import random
-import re
-import selectors
-import socket
-import termios
-import time
-import tty
-from collections import deque
-from dataclasses import dataclass, field
-from typing import Callable
+from .core import Faults, ModemEmulator, Sock
 
-MAX_SOCKETS = 12
-RBUF_MAX = 64 * 1024  # bytes the modem buffers per socket before it stops reading the host socket
-SENDQ_MAX = 16 * 1024  # unsent bytes per socket above which QISEND answers SEND FAIL
+__all__ = ["BG96", "Faults"]
+
 QIRD_MAX = 1500
 QISEND_MAX = 1460
-BOOT_URCS = ("RDY", "+CFUN: 1", "+CPIN: READY", "+QUSIM: 1", "+QIND: SMS DONE", "+QIND: PB DONE")
-GARBAGE = bytes(range(0x80, 0x100)) + b"\x00\x01\x07\x1b"
+_OPEN_ERRORS = {"create": 554, "bind": 556, "connect": 566}
 
 
-@dataclass
-class Faults:
-    """Knobs, settable at start (``--faults k=v,...``) and at run time (control socket)."""
-
-    reg_delay: int = 0  # ms from power-on until registered
-    reg_deny: int = 0  # 1: registration denied (stat 3)
-    sim_pin: str = ""  # PIN the SIM wants, "" = none
-    split: int = 0  # write output in pieces of 1..split bytes (1 = every byte boundary)
-    delay_max: int = 0  # random delay 0..delay_max ms before each response
-    garbage: float = 0.0  # probability of a garbage line before a response
-    inject: float = 0.0  # probability of a URC injected inside a multi-line response
-    lose_qiopen: int = 0  # this many next +QIOPEN URCs are never sent
-    send_fail: int = 0  # this many next QISEND answer SEND FAIL
-    boot_ms: int = 50  # ms from (re)boot to RDY
-
-    def set(self, key: str, value: str) -> None:
-        if key not in self.__dataclass_fields__:
-            raise KeyError(key)
-        cur = getattr(self, key)
-        setattr(self, key, type(cur)(value))
-
-
-@dataclass
-class Sock:
-    cid: int
-    kind: str  # TCP, UDP, UDP SERVICE
-    ip: str
-    port: int
-    lport: int
-    state: int = 1  # 0 initial, 1 opening, 2 connected, 3 listening, 4 closing
-    host: socket.socket | None = None
-    rbuf: bytearray = field(default_factory=bytearray)
-    dgrams: deque = field(default_factory=deque)  # UDP: (data, (ip, port))
-    sendq: bytearray = field(default_factory=bytearray)
-    notified: bool = False  # a "recv" URC was sent and the buffer not yet read empty
-    total_rcvd: int = 0
-    total_read: int = 0
-    total_sent: int = 0
-    lost_open: bool = False
-
-    def unread(self) -> int:
-        return len(self.rbuf) if self.kind == "TCP" else sum(len(d) for d, _ in self.dgrams)
-
-
-class Pacer:
-    """A serial line at baud/10 bytes per second (0 = unpaced): a byte may go once the line is
-    free. Idle time is not banked, so a burst after a pause is no faster than the line."""
-
-    SLACK = 0.0005  # s: how far ahead of the wire a write may be (the loop's wake-up jitter)
-
-    def __init__(self, baud: int) -> None:
-        self.set(baud)
-
-    def set(self, baud: int) -> None:
-        self.rate = baud / 10 if baud else 0.0
-        self.free_at = time.monotonic()  # when the line has sent everything handed to it
-
-    def take(self, want: int) -> int:
-        """How many of `want` bytes may go now; they are counted as sent."""
-        if not self.rate:
-            return want
-        now = time.monotonic()
-        if self.free_at < now:
-            self.free_at = now
-        n = min(want, int((now + self.SLACK - self.free_at) * self.rate))
-        if n > 0:
-            self.free_at += n / self.rate
-        return max(n, 0)
-
-    def give_back(self, n: int) -> None:
-        """`n` bytes taken were not sent after all."""
-        if self.rate and n > 0:
-            self.free_at -= n / self.rate
-
-    def ready(self) -> bool:
-        return not self.rate or int((time.monotonic() + self.SLACK - self.free_at) * self.rate) >= 1
-
-    def delay(self) -> float:
-        """Seconds until the next byte may go."""
-        if not self.rate:
-            return 0.0
-        return max(0.0002, self.free_at + 1 / self.rate - self.SLACK - time.monotonic())
-
-
-_CMD = re.compile(rb"^AT([+&]?[A-Z0-9]*)(\?|=\?|=.*)?$", re.S)
-
-
-def _args(text: str) -> list[str]:
-    """Split AT parameters on commas outside quotes; strip the quotes."""
-    out, cur, q = [], [], False
-    for ch in text:
-        if ch == '"':
-            q = not q
-        elif ch == "," and not q:
-            out.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur).strip())
-    return out
-
-
-def _loopback(ip: str) -> bool:
-    try:
-        return ipaddress.ip_address(ip).is_loopback
-    except ValueError:
-        return False
-
-
-class BG96:
-    """The modem. ``run()`` serves until ``stop()``; thread-unsafe by design (one loop)."""
-
+class BG96(ModemEmulator):
     MODEL = "BG96"
+    MAKER = "Quectel"
+    REVISION = "BG96MAR02A07M1G"
+    BOOT_URCS = ("RDY", "+CFUN: 1", "+CPIN: READY", "+QUSIM: 1", "+QIND: SMS DONE", "+QIND: PB DONE")
+    INJECT = (b'+QIND: "csq",20,99',)
+    MAX_SOCKETS = 12
 
-    def __init__(self, baud: int = 115200, faults: Faults | None = None, control_host: str = "127.0.0.1",
-                 dns: dict[str, str] | None = None, nonip_peer: tuple[str, int] | None = None,
-                 log: Callable[[str], None] | None = None) -> None:
-        self.faults = faults or Faults()
-        self.out_pacer = Pacer(baud)
-        self.in_pacer = Pacer(baud)
-        self.baud = self.start_baud = baud
-        self.log = log or (lambda _m: None)
-        self.rng = random.Random(1)
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.slave)
-        attrs = termios.tcgetattr(self.slave)
-        attrs[3] &= ~termios.ECHO
-        termios.tcsetattr(self.slave, termios.TCSANOW, attrs)
-        os.set_blocking(self.master, False)
-        self.pty = os.ttyname(self.slave)
-        self.sel = selectors.SelectSelector()  # select(2): microsecond timeouts, for pacing (epoll has ms)
-        self.sel.register(self.master, selectors.EVENT_READ, self._on_pty)
-        self.ctl = socket.create_server((control_host, 0))
-        self.ctl.setblocking(False)
-        self.control = self.ctl.getsockname()[:2]
-        self.sel.register(self.ctl, selectors.EVENT_READ, self._on_ctl_accept)
-        self.dns = {"localhost": "127.0.0.1", **(dns or {})}
-        self.nonip_peer = nonip_peer
-        self.timers: list[tuple[float, int, Callable[[], None]]] = []
-        self._seq = itertools.count()
-        self.outq: deque[list] = deque()  # [not_before, bytes, offset]
-        self._blocked = False  # the pty is full: wait until it is writable
-        self.running = True
-        self._power_on(first=True)
+    # -- URC texts (hooks of ModemEmulator) --------------------------------------------------
 
-    # -- state -----------------------------------------------------------------
+    def param_error(self, name: str) -> int:
+        return 552 if name.startswith("+QI") else 4
 
-    def _power_on(self, first: bool = False) -> None:
-        for s in list(getattr(self, "socks", {}).values()):
-            self._drop(s)
-        self.socks: dict[int, Sock] = {}
-        self.echo = True
-        self.cmee = 0
-        self.booted = False
-        self.cfun = 1
-        self.pin_ok = not self.faults.sim_pin
-        self.creg_n = {"CREG": 0, "CGREG": 0, "CEREG": 0}
-        self.reg_at = float("inf")
-        self.attached = True
-        self.contexts: dict[int, dict] = {}  # cid -> {type, apn, user, pw, auth, active}
-        self.cgdcont: dict[int, tuple[str, str]] = {}  # cid -> (pdp type, apn)
-        self.dns_busy = False
-        self.last_err = 0
-        self.crtdcp = 0
-        self.data_mode = False  # PPP data mode after ATD
-        self.cmdbuf = bytearray()
-        self.pending_send: tuple[Sock, int, tuple[str, int] | None] | None = None
-        self.sendbuf = bytearray()
-        self.skip_ctrlz = False
-        if getattr(self, "nonip", None) is not None:
-            self._unwatch(self.nonip)
-            self.nonip.close()
-        self.nonip: socket.socket | None = None
-        self.at(self.faults.boot_ms / 1000, self._boot_done)
+    def open_urc(self, cn: int, failure: str) -> str:
+        return f"+QIOPEN: {cn},{_OPEN_ERRORS.get(failure, 0)}"
 
-    def _boot_done(self) -> None:
-        self.booted = True
-        self.reg_at = time.monotonic() + self.faults.reg_delay / 1000
-        self.at(self.faults.reg_delay / 1000 + 0.0001, self._reg_changed)
-        urcs = list(BOOT_URCS)
-        if not self.pin_ok:
-            urcs[2] = "+CPIN: SIM PIN"
-        for u in urcs:
-            self.urc(u)
+    def data_urc(self, cn: int) -> str:
+        return f'+QIURC: "recv",{cn}'
 
-    def reg_stat(self) -> int:
-        if not self.booted or self.cfun != 1:
-            return 0
-        if self.faults.reg_deny:
-            return 3
-        if not self.pin_ok:
-            return 0
-        return 1 if time.monotonic() >= self.reg_at else 2
+    def closed_urc(self, cn: int) -> str:
+        return f'+QIURC: "closed",{cn}'
 
-    def _reg_changed(self) -> None:
-        stat = self.reg_stat()
-        for name, n in self.creg_n.items():
-            if n == 1:
-                self.urc(f"+{name}: {stat}")
-            elif n >= 2:
-                self.urc(f'+{name}: {stat},"1A2B","01A2B3C4",8' if stat in (1, 5) else f"+{name}: {stat}")
+    def pdp_lost_urcs(self, cid: int) -> list[str]:
+        return [f'+QIURC: "pdpdeact",{cid}']
 
-    # -- timers and output -------------------------------------------------------
+    def send_reply(self, s: Sock, n: int, accepted: int) -> None:
+        self.respond([], "SEND OK" if accepted > 0 else "SEND FAIL")
 
-    def at(self, delay: float, fn: Callable[[], None]) -> None:
-        heapq.heappush(self.timers, (time.monotonic() + delay, next(self._seq), fn))
-
-    def send(self, data: bytes, delay: float = 0.0) -> None:
-        """Queue bytes for the board; `delay` holds them (and all after them) back."""
-        if data:
-            self.outq.append([time.monotonic() + delay, data, 0])
-
-    def _garbage(self) -> bytes:
-        if self.faults.garbage and self.rng.random() < self.faults.garbage:
-            n = self.rng.randint(1, 12)
-            return b"\r\n" + bytes(self.rng.choice(GARBAGE) for _ in range(n)) + b"\r\n"
-        return b""
-
-    def _delay(self) -> float:
-        return self.rng.uniform(0, self.faults.delay_max / 1000) if self.faults.delay_max else 0.0
-
-    def respond(self, lines: list[bytes | str], final: str | None = "OK") -> None:
-        """One response: info lines then the final result, framed as the BG96 frames them."""
-        parts = [self._garbage()]
-        body = [ln.encode() if isinstance(ln, str) else ln for ln in lines]
-        if body:
-            parts.append(b"\r\n" + b"\r\n".join(body) + b"\r\n")
-        if body and final and self.faults.inject and self.rng.random() < self.faults.inject:
-            parts.append(b"\r\n" + self._inject_urc() + b"\r\n")
-        if final:
-            parts.append(b"\r\n" + final.encode() + b"\r\n")
-        self.send(b"".join(parts), self._delay())
-
-    def _inject_urc(self) -> bytes:
-        choices = [b'+QIND: "csq",20,99']
-        if self.creg_n["CEREG"]:
-            choices.append(b'+CEREG: 1,"1A2B","01A2B3C4",8' if self.creg_n["CEREG"] >= 2 else b"+CEREG: 1")
-        return self.rng.choice(choices)
-
-    def error(self, code: int | None = None) -> None:
-        if code is not None:
-            self.last_err = code
-        if self.cmee and code is not None:
-            self.respond([], f"+CME ERROR: {code}")
-        else:
-            self.respond([], "ERROR")
-
-    def urc(self, text: str | bytes) -> None:
-        data = text.encode() if isinstance(text, str) else text
-        self.send(self._garbage() + b"\r\n" + data + b"\r\n")
-
-    def _pump(self) -> None:
-        now = time.monotonic()
-        while self.outq:
-            item = self.outq[0]
-            if item[0] > now:
-                return
-            data, off = item[1], item[2]
-            want = len(data) - off
-            if self.faults.split:
-                want = min(want, self.rng.randint(1, self.faults.split))
-            n = self.out_pacer.take(want)
-            if n <= 0:
-                return
-            try:
-                w = os.write(self.master, data[off:off + n])
-            except BlockingIOError:
-                self.out_pacer.give_back(n)
-                self._blocked = True
-                return
-            except OSError:
-                return
-            if w < n:
-                self.out_pacer.give_back(n - w)
-            item[2] += w
-            if item[2] >= len(data):
-                self.outq.popleft()
-            if self.faults.split:
-                return  # one piece per loop turn, so the board sees it on its own
-
-    # -- the board side ------------------------------------------------------------
-
-    def _on_pty(self, ev: int) -> None:
-        if ev & selectors.EVENT_WRITE:
-            self._blocked = False
-        if not ev & selectors.EVENT_READ:
-            return
-        n = self.in_pacer.take(4096)
-        if n <= 0:
-            return
-        try:
-            data = os.read(self.master, n)
-        except (BlockingIOError, OSError):
-            self.in_pacer.give_back(n)
-            return
-        self.in_pacer.give_back(n - len(data))
-        self.feed(data)
-
-    def feed(self, data: bytes) -> None:
-        i = 0
-        while i < len(data):
-            if self.pending_send is not None:
-                s, want, dest = self.pending_send
-                take = min(want - len(self.sendbuf), len(data) - i)
-                self.sendbuf += data[i:i + take]
-                i += take
-                if len(self.sendbuf) >= want:
-                    self.pending_send = None
-                    self._send_done(s, bytes(self.sendbuf), dest)
-                    self.sendbuf = bytearray()
-                    self.skip_ctrlz = True
-                continue
-            if self.data_mode:
-                rest = data[i:]
-                if b"+++" in rest:
-                    self.data_mode = False
-                    i += rest.index(b"+++") + 3
-                    self.respond([])
-                    continue
-                return  # PPP frames: no peer behind them, dropped
-            b = data[i]
-            i += 1
-            if self.skip_ctrlz:
-                self.skip_ctrlz = False
-                if b == 0x1A:
-                    continue
-            if not self.booted:
-                continue  # before RDY the modem does not answer
-            if self.echo:
-                self.send(bytes([b]))
-            if b == 13:
-                line = bytes(self.cmdbuf).strip()
-                self.cmdbuf.clear()
-                if line:
-                    self.command(line)
-            elif b == 10:
-                continue
-            elif b in (8, 127):
-                del self.cmdbuf[-1:]
-            elif len(self.cmdbuf) < 4096:
-                self.cmdbuf.append(b)
-
-    def command(self, line: bytes) -> None:
-        up = line.upper()
-        if up.startswith(b"ATD"):
-            return self.c_dial(line[3:].decode(errors="replace"))
-        m = _CMD.match(up)
-        if not m:
-            if up.startswith(b"AT") and up[2:] in (b"E0", b"E1", b"I", b"H", b"H0", b"O", b"Z"):
-                return self.basic(up[2:].decode())
-            return self.respond([], "ERROR")
-        name = m.group(1).decode()
-        if name in ("E0", "E1", "I", "H", "H0", "Z"):
-            return self.basic(name)
-        suffix = line[m.start(2):].decode(errors="replace") if m.group(2) else ""
-        handler = getattr(self, "c_" + name.lstrip("+&").lower(), None) if name else None
-        if name == "":
-            return self.respond([])
-        if handler is None:
-            return self.respond([], "ERROR")
-        if suffix == "=?":
-            return self.respond([])
-        mode = "read" if suffix == "?" else "set" if suffix.startswith("=") else "exec"
-        args = _args(suffix[1:]) if mode == "set" else []
-        try:
-            handler(mode, args)
-        except (ValueError, IndexError):
-            self.error(552 if name.startswith("+QI") else 4)
-
-    def basic(self, name: str) -> None:
-        if name == "E0":
-            self.echo = False
-        elif name == "E1":
-            self.echo = True
-        elif name == "I":
-            return self.respond(["Quectel", self.MODEL, "Revision: BG96MAR02A07M1G"])
-        elif name in ("H", "H0"):
-            self.data_mode = False
-        elif name == "Z":
-            self.echo = True
-        self.respond([])
-
-    # -- 3GPP commands ---------------------------------------------------------------
-
-    def c_cmee(self, mode: str, a: list[str]) -> None:
-        if mode == "read":
-            return self.respond([f"+CMEE: {self.cmee}"])
-        self.cmee = int(a[0])
-        self.respond([])
-
-    def c_cgmm(self, mode: str, a: list[str]) -> None:
-        self.respond([self.MODEL])
-
-    def c_cgmi(self, mode: str, a: list[str]) -> None:
-        self.respond(["Quectel"])
-
-    def c_cgmr(self, mode: str, a: list[str]) -> None:
-        self.respond(["BG96MAR02A07M1G"])
-
-    def c_cgsn(self, mode: str, a: list[str]) -> None:
-        self.respond(["866425030000001"])
+    # -- Quectel commands ------------------------------------------------------------------------
 
     def c_qurccfg(self, mode: str, a: list[str]) -> None:
         if mode == "set" and len(a) == 1:
             return self.respond(['+QURCCFG: "urcport","uart1"'])
         self.respond([])
 
-    def c_cfun(self, mode: str, a: list[str]) -> None:
-        if mode == "read":
-            return self.respond([f"+CFUN: {self.cfun}"])
-        fun = int(a[0])
-        if len(a) > 1 and int(a[1]) == 1:
-            self.respond([])
-            self.at(0.01, self._power_on)
-            return
-        self.cfun = fun
-        if fun != 1:
-            self._pdp_lost(silent=True)
-        self.respond([])
-        self._reg_changed()
-
     def c_qpowd(self, mode: str, a: list[str]) -> None:
         self.respond([])
         self.urc("POWERED DOWN")
         self.at(0.05, self._power_on)
-
-    def c_cpin(self, mode: str, a: list[str]) -> None:
-        if mode == "read":
-            return self.respond(["+CPIN: READY" if self.pin_ok else "+CPIN: SIM PIN"])
-        if self.pin_ok:
-            return self.error(3)
-        if a[0] != self.faults.sim_pin:
-            return self.error(16)
-        self.pin_ok = True
-        self.respond([])
-        self.urc("+CPIN: READY")
-        self.reg_at = time.monotonic() + self.faults.reg_delay / 1000
-        self.at(self.faults.reg_delay / 1000 + 0.0001, self._reg_changed)
-
-    def c_csq(self, mode: str, a: list[str]) -> None:
-        self.respond(["+CSQ: 20,99" if self.reg_stat() in (1, 2, 5) else "+CSQ: 99,99"])
-
-    def _creg(self, name: str, mode: str, a: list[str]) -> None:
-        if mode == "set":
-            self.creg_n[name] = int(a[0])
-            return self.respond([])
-        stat = self.reg_stat()
-        n = self.creg_n[name]
-        if n >= 2 and stat in (1, 5):
-            return self.respond([f'+{name}: {n},{stat},"1A2B","01A2B3C4",8'])
-        self.respond([f"+{name}: {n},{stat}"])
-
-    def c_creg(self, mode: str, a: list[str]) -> None:
-        self._creg("CREG", mode, a)
-
-    def c_cgreg(self, mode: str, a: list[str]) -> None:
-        self._creg("CGREG", mode, a)
-
-    def c_cereg(self, mode: str, a: list[str]) -> None:
-        self._creg("CEREG", mode, a)
-
-    def c_cops(self, mode: str, a: list[str]) -> None:
-        if mode == "read":
-            if self.reg_stat() in (1, 5):
-                return self.respond(['+COPS: 0,0,"netsocket test",8'])
-            return self.respond(["+COPS: 0"])
-        self.respond([])
-
-    def c_cgatt(self, mode: str, a: list[str]) -> None:
-        if mode == "read":
-            return self.respond([f"+CGATT: {int(self.attached and self.reg_stat() in (1, 5))}"])
-        if self.reg_stat() not in (1, 5):
-            return self.error(30)
-        self.attached = a[0] == "1"
-        self.respond([])
-
-    def c_cgerep(self, mode: str, a: list[str]) -> None:
-        self.respond([])
-
-    def c_cgdcont(self, mode: str, a: list[str]) -> None:
-        if mode == "read":
-            return self.respond([f'+CGDCONT: {c},"{t}","{apn}","0.0.0.0",0,0'
-                                 for c, (t, apn) in sorted(self.cgdcont.items())])
-        cid = int(a[0])
-        if len(a) == 1:
-            self.cgdcont.pop(cid, None)
-        else:
-            pdp = a[1].upper()
-            if pdp not in ("IP", "IPV6", "IPV4V6", "NON-IP"):
-                return self.error(4)
-            self.cgdcont[cid] = ("Non-IP" if pdp == "NON-IP" else a[1], a[2] if len(a) > 2 else "")
-        self.respond([])
-
-    def c_cgact(self, mode: str, a: list[str]) -> None:
-        if mode == "read":
-            return self.respond([f"+CGACT: {c},{int(bool(ctx.get('active')))}" for c, ctx in
-                                 sorted(self.contexts.items())])
-        state, cid = int(a[0]), int(a[1]) if len(a) > 1 else 1
-        if state and self.reg_stat() not in (1, 5):
-            return self.error(30)
-        ctx = self.contexts.setdefault(cid, {"type": 1, "apn": self.cgdcont.get(cid, ("", ""))[1]})
-        ctx["active"] = bool(state)
-        if state and self.cgdcont.get(cid, ("",))[0] == "Non-IP":
-            self._nonip_open()
-        self.respond([])
-
-    def c_cgpaddr(self, mode: str, a: list[str]) -> None:
-        cid = int(a[0]) if a else 1
-        ctx = self.contexts.get(cid)
-        self.respond([f'+CGPADDR: {cid},"{"127.0.0.1" if ctx and ctx.get("active") else "0.0.0.0"}"'])
-
-    # -- PPP dial -------------------------------------------------------------------
-
-    def c_dial(self, rest: str) -> None:
-        target = rest.strip().rstrip(";")
-        if not re.fullmatch(r"\*99(\*\*\*\d+)?#", target):
-            return self.respond([], "NO CARRIER")
-        if self.reg_stat() not in (1, 5):
-            return self.respond([], "NO CARRIER")
-        self.data_mode = True
-        self.respond([], "CONNECT 150000000")
-
-    # -- Quectel TCP/IP --------------------------------------------------------------
 
     def c_qicsgp(self, mode: str, a: list[str]) -> None:
         cid = int(a[0])
@@ -595,13 +91,9 @@ class BG96:
             ctx["active"] = False
         self.respond([])
 
-    def _active(self, cid: int) -> bool:
-        ctx = self.contexts.get(cid)
-        return bool(ctx and ctx.get("active")) and self.reg_stat() in (1, 5)
-
     def c_qidnscfg(self, mode: str, a: list[str]) -> None:
         cid = int(a[0])
-        if not self._active(cid):
+        if not self.net_up(cid):
             return self.error(561)
         if len(a) == 1:
             return self.respond([f'+QIDNSCFG: {cid},"127.0.0.1","0.0.0.0"'])
@@ -609,7 +101,7 @@ class BG96:
 
     def c_qidnsgip(self, mode: str, a: list[str]) -> None:
         cid, host = int(a[0]), a[1]
-        if not self._active(cid):
+        if not self.net_up(cid):
             return self.error(561)
         if self.dns_busy:
             return self.error(564)
@@ -618,13 +110,7 @@ class BG96:
 
         def done() -> None:
             self.dns_busy = False
-            ip = self.dns.get(host.lower())
-            if ip is None:
-                try:
-                    ipaddress.ip_address(host)
-                    ip = host
-                except ValueError:
-                    pass
+            ip = self.resolve(host)
             if ip is None:
                 self.urc('+QIURC: "dnsgip",565')
             else:
@@ -643,123 +129,16 @@ class BG96:
         cid, cn, kind, ip, port = int(a[0]), int(a[1]), a[2].upper(), a[3], int(a[4])
         lport = int(a[5]) if len(a) > 5 and a[5] else 0
         access = int(a[6]) if len(a) > 6 and a[6] else 0
-        if not 0 <= cn < MAX_SOCKETS or kind not in ("TCP", "UDP", "UDP SERVICE") or access != 0:
+        if not 0 <= cn < self.MAX_SOCKETS or kind not in ("TCP", "UDP", "UDP SERVICE") or access != 0:
             return self.error(552)
         if not 1 <= cid <= 16:
             return self.error(552)
         self.respond([])
         if cn in self.socks:
             return self.urc(f"+QIOPEN: {cn},563")
-        if not self._active(cid):
+        if not self.net_up(cid):
             return self.urc(f"+QIOPEN: {cn},561" if self.contexts.get(cid) else f"+QIOPEN: {cn},573")
-        s = Sock(cid, kind, ip, port, lport)
-        self.socks[cn] = s
-        lose = self.faults.lose_qiopen > 0
-        if lose:
-            self.faults.lose_qiopen -= 1
-            s.lost_open = True
-        try:
-            host = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "TCP" else socket.SOCK_DGRAM)
-        except OSError:
-            return self._open_result(cn, 554)
-        host.setblocking(False)
-        s.host = host
-        try:
-            host.bind(("127.0.0.1", lport))
-        except OSError:
-            return self._open_result(cn, 556)
-        s.lport = host.getsockname()[1]
-        if kind == "UDP SERVICE":
-            return self._open_result(cn, 0)
-        if self.dns.get(ip.lower()):
-            ip = s.ip = self.dns[ip.lower()]
-        if not _loopback(ip) or not 0 < port < 65536:  # the emulated network reaches loopback only
-            return self.at(0.02, lambda: self._open_result(cn, 566))
-        try:
-            host.connect((ip, port))
-        except BlockingIOError:
-            self.sel.register(host, selectors.EVENT_WRITE, lambda _m, cn=cn: self._connected(cn))
-            return
-        except OSError:
-            return self.at(0.001, lambda: self._open_result(cn, 566))
-        self._open_result(cn, 0)
-
-    def _connected(self, cn: int) -> None:
-        s = self.socks.get(cn)
-        if s is None or s.host is None:
-            return
-        self.sel.unregister(s.host)
-        err = s.host.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        self._open_result(cn, 566 if err else 0)
-
-    def _open_result(self, cn: int, err: int) -> None:
-        s = self.socks.get(cn)
-        if s is None:
-            return
-        if err:
-            self._drop(s)
-            del self.socks[cn]
-        else:
-            s.state = 2
-            self._watch(s.host, lambda _m, cn=cn: self._readable(cn))
-        if not s.lost_open:
-            self.urc(f"+QIOPEN: {cn},{err}")
-
-    def _watch(self, sock: socket.socket, cb: Callable[[int], None]) -> None:
-        try:
-            self.sel.register(sock, selectors.EVENT_READ, cb)
-        except (KeyError, ValueError):
-            self.sel.modify(sock, selectors.EVENT_READ, cb)
-
-    def _unwatch(self, sock: socket.socket) -> None:
-        try:
-            self.sel.unregister(sock)
-        except (KeyError, ValueError):
-            pass
-
-    def _readable(self, cn: int) -> None:
-        s = self.socks.get(cn)
-        if s is None or s.host is None:
-            return
-        if s.kind == "TCP":
-            if len(s.rbuf) >= RBUF_MAX:
-                self._unwatch(s.host)  # back-pressure: the host peer waits
-                return
-            try:
-                data = s.host.recv(RBUF_MAX - len(s.rbuf))
-            except BlockingIOError:
-                return
-            except OSError:
-                data = b""
-            if not data:
-                self._peer_closed(s, cn)
-                return
-            s.rbuf += data
-        else:
-            try:
-                data, src = s.host.recvfrom(65536)
-            except (BlockingIOError, OSError):
-                return
-            if s.kind == "UDP" and src[:2] != (s.ip, s.port):
-                return
-            if len(s.dgrams) >= 64:
-                return  # modem buffer full: the datagram is lost, as UDP allows
-            s.dgrams.append((data, src[:2]))
-        s.total_rcvd += len(data)
-        if not s.notified:
-            s.notified = True
-            self.urc(f'+QIURC: "recv",{cn}')
-
-    def _peer_closed(self, s: Sock, cn: int) -> None:
-        if s.host is not None:
-            self._unwatch(s.host)
-        if s.state == 2:
-            s.state = 4
-            self.urc(f'+QIURC: "closed",{cn}')
-
-    def _sock(self, a: list[str]) -> tuple[int, Sock | None]:
-        cn = int(a[0])
-        return cn, self.socks.get(cn)
+        self.open_socket(cn, cid, kind, ip, port, lport)
 
     def c_qisend(self, mode: str, a: list[str]) -> None:
         cn, s = self._sock(a)
@@ -779,48 +158,7 @@ class BG96:
             return self.error(552)
         if not 1 <= n <= QISEND_MAX:
             return self.error(552)
-        self.pending_send = (s, n, dest)
-        self.send(b"\r\n> ", self._delay())
-
-    def _send_done(self, s: Sock, data: bytes, dest: tuple[str, int] | None) -> None:
-        if s.host is None or s.state != 2:
-            return self.respond([], "SEND FAIL")
-        if self.faults.send_fail > 0:
-            self.faults.send_fail -= 1
-            return self.respond([], "SEND FAIL")
-        if s.kind == "TCP":
-            if len(s.sendq) + len(data) > SENDQ_MAX:
-                return self.respond([], "SEND FAIL")
-            s.sendq += data
-            s.total_sent += len(data)
-            self._flush(s)
-        else:
-            target = dest or (s.ip, s.port)
-            if not _loopback(target[0]):
-                s.total_sent += len(data)  # the datagram leaves and is lost: nothing outside loopback
-            else:
-                try:
-                    s.host.sendto(data, target)
-                    s.total_sent += len(data)
-                except BlockingIOError:
-                    return self.respond([], "SEND FAIL")
-                except OSError:
-                    pass  # ICMP errors are not reported to the host on the modem
-        self.respond([], "SEND OK")
-
-    def _flush(self, s: Sock) -> None:
-        if not s.sendq or s.host is None:
-            return
-        try:
-            n = s.host.send(s.sendq)
-        except BlockingIOError:
-            n = 0
-        except OSError:
-            s.sendq.clear()
-            return
-        del s.sendq[:n]
-        if s.sendq:
-            self.at(0.002, lambda: self._flush(s))
+        self.start_send(s, n, dest)
 
     def c_qird(self, mode: str, a: list[str]) -> None:
         cn, s = self._sock(a)
@@ -831,22 +169,11 @@ class BG96:
             return self.respond([f"+QIRD: {s.total_rcvd},{s.total_read},{s.unread()}"])
         if not 0 < want <= QIRD_MAX:
             return self.error(552)
-        if s.kind == "TCP":
-            data = bytes(s.rbuf[:want])
-            del s.rbuf[:want]
-            if s.state == 2 and s.host is not None and len(s.rbuf) < RBUF_MAX:
-                self._watch(s.host, lambda _m, cn=cn: self._readable(cn))
-            head = f"+QIRD: {len(data)}"
-        elif s.dgrams:
-            d, src = s.dgrams.popleft()
-            data = d[:want]
-            head = f'+QIRD: {len(data)},"{src[0]}",{src[1]}' if s.kind == "UDP SERVICE" else f"+QIRD: {len(data)}"
-        else:
-            data, head = b"", "+QIRD: 0"
-        s.total_read += len(data)
+        data, src = self.take(cn, s, want)
         if not data:
-            s.notified = False
-            return self.respond([head])
+            s.notified = False  # edge-triggered: the next data brings a new "recv"
+            return self.respond(["+QIRD: 0"])
+        head = f'+QIRD: {len(data)},"{src[0]}",{src[1]}' if s.kind == "UDP SERVICE" and src else f"+QIRD: {len(data)}"
         self.respond([head.encode() + b"\r\n" + data])
 
     def c_qiclose(self, mode: str, a: list[str]) -> None:
@@ -855,19 +182,6 @@ class BG96:
             self._close_sock(s)
             del self.socks[cn]
         self.respond([])
-
-    def _close_sock(self, s: Sock) -> None:
-        self._drop(s)
-        s.state = 0
-
-    def _drop(self, s: Sock) -> None:
-        if s.host is not None:
-            self._unwatch(s.host)
-            try:
-                s.host.close()
-            except OSError:
-                pass
-            s.host = None
 
     def c_qistate(self, mode: str, a: list[str]) -> None:
         socks = sorted(self.socks.items())
@@ -879,202 +193,4 @@ class BG96:
         self.respond([f'+QISTATE: {c},"{s.kind}","{s.ip}",{s.port},{s.lport},{s.state},{s.cid},0,0,"uart1"'
                       for c, s in socks])
 
-    # -- non-IP (NIDD) -------------------------------------------------------------------
 
-    def _nonip_open(self) -> None:
-        if self.nonip is None:
-            self.nonip = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self.nonip.bind(("127.0.0.1", 0))
-            self.nonip.setblocking(False)
-            self._watch(self.nonip, self._nonip_readable)
-
-    def _nonip_readable(self, _mask: int) -> None:
-        try:
-            data, _src = self.nonip.recvfrom(65536)
-        except (BlockingIOError, OSError):
-            return
-        cid = next((c for c, (t, _) in self.cgdcont.items() if t == "Non-IP"
-                    and self.contexts.get(c, {}).get("active")), None)
-        if cid is not None and self.crtdcp:
-            self.urc(f'+CRTDCP: {cid},{len(data)},"{data.hex().upper()}"')
-
-    def c_crtdcp(self, mode: str, a: list[str]) -> None:
-        if mode == "read":
-            return self.respond([f"+CRTDCP: {self.crtdcp}"])
-        self.crtdcp = int(a[0])
-        self.respond([])
-
-    def c_csodcp(self, mode: str, a: list[str]) -> None:
-        cid, n, hexdata = int(a[0]), int(a[1]), a[2]
-        if self.cgdcont.get(cid, ("",))[0] != "Non-IP" or not self.contexts.get(cid, {}).get("active"):
-            return self.error(3)
-        data = bytes.fromhex(hexdata)
-        if len(data) != n or n > 1358:
-            return self.error(50)
-        self.respond([])
-        if self.nonip_peer and self.nonip is not None:
-            try:
-                self.nonip.sendto(data, self.nonip_peer)
-            except OSError:
-                pass
-
-    # -- network-side events (faults) ------------------------------------------------------
-
-    def _pdp_lost(self, silent: bool = False) -> None:
-        for cid, ctx in self.contexts.items():
-            if ctx.get("active"):
-                ctx["active"] = False
-                for s in self.socks.values():
-                    if s.cid == cid:
-                        self._drop(s)
-                        s.state = 4
-                if not silent:
-                    self.urc(f'+QIURC: "pdpdeact",{cid}')
-
-    def peer_close(self, cn: int) -> bool:
-        s = self.socks.get(cn)
-        if s is None or s.host is None:
-            return False
-        self._drop(s)
-        s.state = 4
-        self.urc(f'+QIURC: "closed",{cn}')
-        return True
-
-    def reboot(self) -> None:
-        self._power_on()
-
-    # -- the control socket -----------------------------------------------------------------
-
-    def _on_ctl_accept(self, _mask: int) -> None:
-        try:
-            conn, _ = self.ctl.accept()
-        except OSError:
-            return
-        conn.setblocking(False)
-        buf = bytearray()
-        self.sel.register(conn, selectors.EVENT_READ, lambda _m: self._on_ctl(conn, buf))
-
-    def _on_ctl(self, conn: socket.socket, buf: bytearray) -> None:
-        try:
-            data = conn.recv(4096)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self.sel.unregister(conn)
-            conn.close()
-            return
-        buf += data
-        while b"\n" in buf:
-            line, _, rest = bytes(buf).partition(b"\n")
-            buf[:] = rest
-            reply = self.control_command(line.decode(errors="replace").strip())
-            try:
-                conn.sendall((reply + "\n").encode())
-            except OSError:
-                pass
-
-    def control_command(self, line: str) -> str:
-        """One control command -> reply line ("OK ..." or "ERROR ...")."""
-        words = line.split()
-        if not words:
-            return "ERROR empty"
-        cmd, args = words[0].lower(), words[1:]
-        try:
-            if cmd == "set":
-                for kv in args:
-                    k, _, v = kv.partition("=")
-                    self.faults.set(k, v)
-                return "OK"
-            if cmd == "reset":  # knobs to their defaults, SIM unlocked, line rate as started, command mode
-                self.faults = Faults()
-                self.pin_ok = True
-                self.data_mode = False
-                self.pending_send = None
-                self.out_pacer.set(self.start_baud)
-                self.in_pacer.set(self.start_baud)
-                return "OK"
-            if cmd == "baud":
-                self.baud = int(args[0])
-                self.out_pacer.set(self.baud)
-                self.in_pacer.set(self.baud)
-                return "OK"
-            if cmd == "pdpdeact":
-                self._pdp_lost()
-                return "OK"
-            if cmd == "reboot":
-                self.reboot()
-                return "OK"
-            if cmd == "close":
-                return "OK" if self.peer_close(int(args[0])) else "ERROR no such socket"
-            if cmd == "urc":
-                self.urc(" ".join(args))
-                return "OK"
-            if cmd == "dns":
-                self.dns[args[0].lower()] = args[1]
-                return "OK"
-            if cmd == "nonip":
-                self.nonip_peer = (args[0], int(args[1]))
-                return "OK"
-            if cmd == "state":
-                socks = " ".join(f"{c}:{s.kind}:{s.state}" for c, s in sorted(self.socks.items()))
-                return f"OK reg={self.reg_stat()} echo={int(self.echo)} socks={socks or '-'}"
-            if cmd == "ping":
-                return "OK " + self.MODEL
-        except (KeyError, ValueError, IndexError) as e:
-            return f"ERROR {cmd}: {e!r}"
-        return f"ERROR unknown command {cmd}"
-
-    # -- the loop ---------------------------------------------------------------------------
-
-    def run(self) -> None:
-        mask = selectors.EVENT_READ
-        while self.running:
-            now = time.monotonic()
-            while self.timers and self.timers[0][0] <= now:
-                _, _, fn = heapq.heappop(self.timers)
-                fn()
-            self._pump()
-            timeout = 0.2
-            if self.timers:
-                timeout = min(timeout, max(0.0, self.timers[0][0] - time.monotonic()))
-            want = 0
-            if self.in_pacer.ready():
-                want |= selectors.EVENT_READ
-            else:
-                timeout = min(timeout, self.in_pacer.delay())
-            if self.outq:
-                if self._blocked:
-                    want |= selectors.EVENT_WRITE
-                else:
-                    head = self.outq[0][0] - time.monotonic()
-                    split_now = self.faults.split and self.out_pacer.ready()
-                    timeout = min(timeout, max(head, 0.0 if split_now else
-                                               self.out_pacer.delay() if head <= 0 else 0.0))
-            if want != mask:
-                if mask and want:
-                    self.sel.modify(self.master, want, self._on_pty)
-                elif want:
-                    self.sel.register(self.master, want, self._on_pty)
-                else:
-                    self.sel.unregister(self.master)
-                mask = want
-            for key, ev in self.sel.select(timeout):
-                key.data(ev)
-
-    def stop(self) -> None:
-        self.running = False
-
-    def close(self) -> None:
-        for s in self.socks.values():
-            self._drop(s)
-        for fd in (self.master, self.slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self.ctl.close()
-        if self.nonip is not None:
-            self.nonip.close()
-        self.sel.close()
