@@ -1,7 +1,9 @@
 """Board-side helpers for device tests; the test runner copies this to the board.
 
 A device test module is plain MicroPython: every ``test_*`` function is one
-test. It passes when it returns, fails on an exception (use ``assert``), and
+test. ``from test_x import *`` runs test_x's tests again in this module, and
+``PARAMS = ("a", "b")`` runs each test once per value, after the module's
+``setup(value)``. It passes when it returns, fails on an exception (use ``assert``), and
 calls ``skip(reason)`` to skip. Host peers started by the runner are looked up
 with ``peer(name)``, which gives ``(host, port)``.
 """
@@ -28,11 +30,13 @@ def peer(name):
         skip("no %s peer on this board" % name)
 
 
-def run(fn):
-    """Run one test function and print the verdict line the runner reads."""
+def run(fn, setup=None):
+    """Run one test function (after ``setup()``, if given) and print the verdict line the runner reads."""
     import sys
 
     try:
+        if setup is not None:
+            setup()
         fn()
     except SkipTest as e:
         print("\n@@NSTEST SKIP", e.args[0] if e.args else "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import socket
@@ -18,7 +17,6 @@ from netsocket_harness import modem
 from netsocket_harness.errors import HarnessError
 from netsocket_harness.peers import Peers
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class Line:
@@ -236,17 +234,6 @@ def test_cli_modem_start_and_bad_faults():
     bad = subprocess.run([str(Path(sys.executable).with_name("netsocket")), "modem", "start", "--faults", "x=1"],
                          capture_output=True, text=True, timeout=10)
     assert bad.returncode != 0 and "bad fault 'x=1'" in bad.stderr and "Traceback" not in bad.stderr
-
-
-def test_cellular_wrappers_cover_the_native_suites():
-    # test_cellular_tcp/udp rerun every function of test_tcp/udp; nothing may be left out
-    dev = ROOT / "tests" / "device"
-    for name in ("tcp", "udp"):
-        native = {n.name for n in ast.parse((dev / f"test_{name}.py").read_text()).body
-                  if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")}
-        wrapped = {n.name for n in ast.parse((dev / f"test_cellular_{name}.py").read_text()).body
-                   if isinstance(n, ast.FunctionDef)}
-        assert native == wrapped, native ^ wrapped
 
 
 @pytest.fixture

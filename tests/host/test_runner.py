@@ -86,3 +86,16 @@ def test_netsocket_test_with_k_and_two_boards(home, tmp_path):
     # -k and a path outside tests/device: the command passes the device dir along
     assert "2 passed" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.returncode == 0
+
+
+def test_module_rerun_with_params_is_read_from_source(tmp_path):
+    from netsocket_harness.runner.collect import read_module
+
+    (tmp_path / "test_base.py").write_text(
+        "from devtest import timeout\n\n@timeout(7)\ndef test_a():\n    pass\n\ndef test_b():\n    pass\n")
+    (tmp_path / "test_again.py").write_text(
+        'from test_base import *\n\nPARAMS = ("x", "y")\n\ndef setup(p):\n    pass\n\ndef test_c():\n    pass\n')
+    module = read_module(tmp_path / "test_again.py")
+    assert module.params == ("x", "y")
+    assert [(t.name, t.limit, t.path.name) for t in module.tests] == [
+        ("test_a", 7.0, "test_base.py"), ("test_b", None, "test_base.py"), ("test_c", None, "test_again.py")]

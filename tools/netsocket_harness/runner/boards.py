@@ -7,7 +7,6 @@ process starts in a private state directory and stops at the end.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import contextlib
 import io
@@ -139,12 +138,17 @@ class TestBoard:
             self.transport.enter_raw_repl(soft_reset=True, timeout_overall=5)
         return self.transport
 
-    def run(self, module: str, function: str, timeout: float) -> Outcome:
+    def run(self, module: str, function: str, timeout: float, param: str | None = None) -> Outcome:
+        """Run one test function of a device module; with `param`, after the module's setup(param)."""
         code = (
             "import sys\nsys.path.append('/tests')\nimport devtest\n"
             f"devtest.PEERS={self.addresses!r}\n"
-            f"from {module} import {function}\ndevtest.run({function})\n"
+            f"from {module} import {function}\n"
         )
+        if param is None:
+            code += f"devtest.run({function})\n"
+        else:
+            code += f"from {module} import setup\ndevtest.run({function}, lambda: setup({param!r}))\n"
         try:
             t = self._fresh()
             t.exec_raw_no_follow(code)
@@ -224,21 +228,6 @@ class TestBoard:
 def _last_traceback(log: str) -> str:
     at = log.rfind("Traceback (most recent call last)")
     return log[at:] if at >= 0 else log[-2000:]
-
-
-def test_functions(path: Path) -> list[tuple[str, float | None, int]]:
-    """(name, own timeout or None, line) of each top-level test function in a device module."""
-    tree = ast.parse(path.read_text(), str(path))
-    found = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-            limit = None
-            for dec in node.decorator_list:
-                if (isinstance(dec, ast.Call) and getattr(dec.func, "id", "") == "timeout"
-                        and dec.args and isinstance(dec.args[0], ast.Constant)):
-                    limit = float(dec.args[0].value)
-            found.append((node.name, limit, node.lineno))
-    return found
 
 
 def default_build_dir(worker: str) -> Path:

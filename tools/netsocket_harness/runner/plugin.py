@@ -19,7 +19,8 @@ import pytest
 from ..errors import HarnessError
 from ..project import DEVICE_TESTS
 from ..vboard import DEFAULT_HEAP
-from .boards import Outcome, TestBoard, default_build_dir, test_functions
+from .boards import Outcome, TestBoard, default_build_dir
+from .collect import DeviceTest, read_module
 
 _BOARD = pytest.StashKey[TestBoard]()
 
@@ -69,29 +70,31 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
     """Device modules are MicroPython: collect them by reading, never by importing."""
     device_dir = Path(parent.config.getoption("ns_device_dir")).resolve()
     if module_path.parent.resolve() == device_dir:
-        return DeviceModule.from_parent(parent, path=module_path)
+        return DeviceFile.from_parent(parent, path=module_path)
     return None
 
 
-class DeviceModule(pytest.File):
+class DeviceFile(pytest.File):
     def collect(self):
-        for name, limit, line in test_functions(self.path):
-            item = DeviceItem.from_parent(self, name=name)
-            item.limit = limit
-            item.line = line
-            yield item
+        module = read_module(self.path)
+        for test in module.tests:
+            for param in module.params or (None,):
+                name = test.name if param is None else f"{test.name}[{param}]"
+                item = DeviceItem.from_parent(self, name=name)
+                item.test, item.param = test, param
+                yield item
 
 
 class DeviceItem(pytest.Item):
-    limit: float | None = None
-    line: int = 0
+    test: DeviceTest
+    param: str | None = None
     outcome: Outcome | None = None
 
     def setup(self) -> None:
         """Runs the test on the board; a board fault raised here is reported as an error."""
         board = device_board(self.config)
-        timeout = self.limit or self.config.getoption("ns_timeout")
-        self.outcome = board.run(self.path.stem, self.name, timeout)
+        timeout = self.test.limit or self.config.getoption("ns_timeout")
+        self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
         if self.outcome.verdict == "ERROR":
             pytest.fail(f"board fault (not a test verdict): {self.outcome.detail}\n"
                         f"--- serial output ---\n{self.outcome.output}", pytrace=False)
@@ -106,7 +109,7 @@ class DeviceItem(pytest.Item):
             pytest.fail(f"device test failed on the board; its serial output:\n{text}", pytrace=False)
 
     def reportinfo(self):
-        return self.path, self.line - 1, f"{self.path.name}::{self.name} [device]"
+        return self.test.path, self.test.line - 1, f"{self.path.name}::{self.name} [device]"
 
 
 @pytest.fixture(scope="session")
