@@ -1,6 +1,6 @@
 """DNS resolver: the 16 DNS cases of Mbed's test plan against a local dnsmasq, and the resolver's own rules.
 
-Names and addresses are those of tools/netsocket_harness/dnsserver.py
+Names and addresses are those of tools/netsocket_harness/peers/dns.py
 (hN.dns.test -> 10.53.0.N and fd53::N; mN.dns.test -> 10.53.N.1-3 and
 fd53::N:1-2; c1 -> c2 -> c3 -> h1). Cache hits are proved without timing:
 after the first lookup the only server left is one that never answers.

@@ -5,7 +5,7 @@ from devtest import peer, timeout
 from netsocket import TCPSocket, SocketAddress
 from nsutil import net, addr
 
-HTTP_BODY = b"Hello from the netsocket test HTTP server.\n" * 4  # apppeers.HTTP_BODY
+HTTP_BODY = b"Hello from the netsocket test HTTP server.\n" * 4  # peers/app.py HTTP_BODY
 PORT = 10223
 
 

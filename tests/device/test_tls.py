@@ -22,7 +22,7 @@ from netsocket.nsapi import (
 )
 from nsutil import SIZES, net, addr, sockets, fill, Flag
 
-SERVER_NAME = "tls.netsocket.test"  # tools/netsocket_harness/tlspeers.py
+SERVER_NAME = "tls.netsocket.test"  # tools/netsocket_harness/peers/tls.py
 DIR = "/tests/"
 
 

@@ -15,7 +15,7 @@ import dns.query
 import dns.rcode
 import pytest
 
-from netsocket_harness.dnsserver import BOGUS, GENUINE, DnsPeers, find_dnsmasq
+from netsocket_harness.peers.dns import BOGUS, GENUINE, DnsPeers, find_dnsmasq
 
 pytestmark = pytest.mark.skipif(find_dnsmasq() is None, reason="dnsmasq is not installed (Debian package dnsmasq-base)")
 
@@ -82,7 +82,7 @@ def test_spoofer_forges_then_answers(peers) -> None:
 
 def test_dnsmasq_ends_with_a_killed_test_process(tmp_path) -> None:
     """Even a SIGKILLed owner leaves no dnsmasq behind (parent death signal)."""
-    code = ("import sys; from netsocket_harness.dnsserver import DnsPeers\n"
+    code = ("import sys; from netsocket_harness.peers.dns import DnsPeers\n"
             "p = DnsPeers(); p.start(); print(p.dnsmasq.proc.pid, flush=True); sys.stdin.read()\n")
     child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     pid = int(child.stdout.readline())

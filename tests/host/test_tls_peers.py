@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from netsocket_harness.tlspeers import SERVER_NAME, TLSPeers
+from netsocket_harness.peers.tls import SERVER_NAME, TLSPeers
 
 
 @pytest.fixture(scope="module")

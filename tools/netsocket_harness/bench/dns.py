@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import vboard
 from ..deploy import deploy
-from ..dnsserver import DnsPeers
+from ..peers.dns import DnsPeers
 from ..errors import HarnessError
 from ..mpr import connect
 

@@ -19,7 +19,7 @@ from .. import vboard
 from ..errors import HarnessError
 from ..deploy import deploy
 from ..mpr import connect
-from ..tlspeers import SERVER_NAME, TLSPeers
+from ..peers.tls import SERVER_NAME, TLSPeers
 
 _BOARD = """
 import gc, socket, time

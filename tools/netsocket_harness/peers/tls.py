@@ -34,8 +34,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from .errors import HarnessError
-from .project import tool_command
+from ..errors import HarnessError
+from ..project import tool_command
 
 SERVER_NAME = "tls.netsocket.test"  # the name in the good server certificate (SNI + check)
 WRONG_NAME = "wrong.netsocket.test"

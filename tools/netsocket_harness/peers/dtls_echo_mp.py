@@ -1,5 +1,5 @@
 # DTLS echo peer. Runs under MicroPython's unix port (its mbedTLS has DTLS; CPython's ssl has
-# none), started by tlspeers.DTLSEchoPeer: argv = cert.der key.der host port.
+# none), started by peers.tls.DTLSEchoPeer: argv = cert.der key.der host port.
 # One client session at a time; a session ends after IDLE_S without a datagram.
 import socket
 import sys

@@ -1,8 +1,12 @@
-"""Host test peers: echo (RFC 862), discard (863), daytime (867), chargen (864).
+"""Host test peers, started per test process and handed to the board as ``devtest.PEERS``.
 
-Each service listens on TCP and UDP on one free port of the given address, so
-a device test needs one number per service. They run in daemon threads of the
-process that starts them and stop with `Peers.stop()` or when it exits.
+Here: echo (RFC 862), discard (863), daytime (867), chargen (864). Each
+listens on TCP and UDP on one free port of the given address, so a device
+test needs one number per service; they run in daemon threads of the process
+that starts them and stop with `Peers.stop()` or when it exits. `Peers`
+also starts the others: `app` (HTTP, NTP, clients that connect to the
+board), `dns` (dnsmasq, silent and spoofing servers), `tls` (TLS/DTLS
+servers and their run-time test CA).
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ import time
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from .apppeers import AppPeers
-    from .dnsserver import DnsPeers
-    from .tlspeers import TLSPeers
+    from .app import AppPeers
+    from .dns import DnsPeers
+    from .tls import TLSPeers
 
 CHARGEN_LINE = 72
 
@@ -133,16 +137,16 @@ class Peers:
                                  daemon=True, name=f"peer-{service}").start()
                 self.servers.append(srv)
             self.addresses[service] = (self.host, port)
-        from .apppeers import AppPeers  # http, ntp, clients: for the examples and server sockets
+        from .app import AppPeers  # http, ntp, clients: for the examples and server sockets
 
         self.app = AppPeers(self.host)
         self.addresses.update(self.app.start())
-        from .dnsserver import DnsPeers  # dnsmasq (when installed), silent and spoofing DNS servers
+        from .dns import DnsPeers  # dnsmasq (when installed), silent and spoofing DNS servers
 
         self.dns = DnsPeers(self.host)
         self.addresses.update(self.dns.start())
         try:  # TLS peers and their run-time test CA need `cryptography` (a test dependency)
-            from .tlspeers import TLSPeers
+            from .tls import TLSPeers
         except ImportError:
             return self.addresses
         self.tls = TLSPeers(self.host)
