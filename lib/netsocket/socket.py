@@ -5,7 +5,7 @@ and timeouts are done here, over the stack's non-blocking calls and
 ``socket_wait``, so they behave the same on every port.
 
 Memory: an instance stores only what differs from the class defaults below
-(a connected TCPSocket: stack, handle and peer).
+(a connected TCPSocket: stack, handle, stream and peer).
 """
 
 from micropython import const
@@ -24,8 +24,9 @@ _IS_CONNECTED = const(-3015)
 _POLLIN = const(1)
 _POLLOUT = const(4)
 
+_len = len  # a module global: found at once, where ``len`` is looked up in globals, then builtins
+_FAIL = object()  # send(): the hot path caught an exception
 
-_BUFFERS = (bytes, bytearray, memoryview)
 
 
 def _size(data, size):
@@ -59,9 +60,11 @@ class InternetSocket(Socket):
     _proto = -1
     _stack = None
     _h = None  # the stack's handle; None when not open
+    _io = None  # TCP: the stack's stream for _h (see NetworkStack.socket_stream)
     _timeout = -1  # ms; 0 non-blocking, < 0 forever
     _peer = None  # TCP: (ip bytes, port); UDP: SocketAddress; None without a peer
     _cb = None  # sigio callback
+    _n = 0  # TCP: bytes of the current send written so far (see send)
     _pend = 0  # events since the last operation (sigio fires on the first)
 
     def __repr__(self):
@@ -87,13 +90,27 @@ class InternetSocket(Socket):
         self._h = h
         if self._cb is not None:
             st.socket_attach(h, self._event)
+        self._set_io()
         return _OK
+
+    def _set_io(self):
+        # TCP: the stream send/recv use, the stack's own or (with sigio) one that also resets the event count
+        if self._proto:
+            return
+        st = self._stack
+        if self._cb is None:
+            self._io = st.socket_stream(self._h)
+        else:
+            from .stack import Stream
+
+            self._io = Stream(st, self._h, self)
 
     def close(self):
         h = self._h
         if h is None:
             return _NO_SOCKET
         self._h = None
+        self._io = None
         self._peer = None
         err = self._stack.socket_close(h)
         self._stack = None
@@ -164,6 +181,7 @@ class InternetSocket(Socket):
         self._cb = cb
         if self._h is not None:
             self._stack.socket_attach(self._h, None if cb is None else self._event)
+            self._set_io()
 
     def _event(self):
         self._pend += 1
@@ -226,70 +244,116 @@ class TCPSocket(InternetSocket):
             self._peer = (addr._ip, addr._port)
         return err
 
+    # send() and recv() are the hot path: one Python frame over the stack's stream (the
+    # native socket itself on NativeStack), within MicroPython's 11 words on the C stack
+    # (a frame any larger is allocated on the heap at every call): four locals, calls of
+    # at most two arguments, a bare ``except`` that only sets a value (``except Exception``
+    # or ``as e`` take the frame past 11 words). Anything unusual (other arguments, errors,
+    # waiting) goes to _send()/_recv(), which redo the call with full checks: an error the
+    # hot path caught recurs there (a failed TCP connection stays failed) and is mapped.
+
     def send(self, data, size=None):
         """Send; blocking mode sends everything. -> count, WOULD_BLOCK or error."""
-        h = self._h
-        if h is None:
-            return _NO_SOCKET
-        # hot path: few locals and no try block, so the frame stays off the heap
-        if size is None and type(data) in _BUFFERS:
-            size = len(data)
-        else:
-            size = _size(data, size)
-            if size < 0:
-                return 0 if data is None and size == -2 else _PARAMETER
-        if self._cb is not None:
-            self._pend = 0
-        n = self._stack.socket_send(h, data, size)
-        if n == size or n < 0 and (n != _WOULD_BLOCK or not self._timeout):
+        try:
+            if size is None:
+                size = _len(data)
+            elif not 0 <= size <= _len(data):
+                raise ValueError
+            n = self._io.write(data, size)
+        except:  # noqa: E722 - see above
+            n = _FAIL
+        if n == size:
             return n
-        return self._send_rest(data, size, n)
-
-    def _send_rest(self, data, size, n):
-        # blocking/timeout send after a first partial or blocked write
-        st = self._stack
-        mv = memoryview(data)
-        sent = 0
-        t0 = ticks_ms()
-        while True:
-            if n >= 0:
-                sent += n
-                if sent >= size:
-                    return sent
-            elif n != _WOULD_BLOCK:
-                return n
-            if not self._timeout or n == _WOULD_BLOCK and not self._wait(_POLLOUT, t0):
-                return sent or _WOULD_BLOCK
-            if self._h is None:
-                return _NO_SOCKET
-            if self._cb is not None:
-                self._pend = 0
-            n = st.socket_send(self._h, mv[sent:], size - sent)
+        if n is None or n is _FAIL:  # would block, or an error: from the start again
+            return self._send(data, size)
+        self._n = n  # sent so far: a third argument would not fit the frame
+        return self._send_rest(data, size)
 
     def recv(self, buf, size=None):
         """Receive into ``buf``. -> count, 0 when the peer closed, WOULD_BLOCK or error."""
-        h = self._h
-        if h is None:
-            return _NO_SOCKET
-        if size is None and type(buf) is bytearray:  # hot path, as in send()
-            size = len(buf)
-        else:
-            size = _size(buf, size)
-            if size < 0:
-                return _PARAMETER
-        if self._cb is not None:
-            self._pend = 0
-        n = self._stack.socket_recv(h, buf, size)
-        if n != _WOULD_BLOCK or not self._timeout:
+        try:
+            if size is None:
+                n = self._io.readinto(buf)
+            elif 0 <= size <= _len(buf):
+                n = self._io.readinto(buf, size)
+            else:
+                n = -2  # not valid: _recv() says which error
+        except:  # noqa: E722 - see above
+            n = -1
+        if n is not None and n >= 0:
             return n
-        t0 = ticks_ms()
-        while self._wait(_POLLIN, t0):
-            if self._cb is not None:
-                self._pend = 0
-            n = self._stack.socket_recv(self._h, buf, size)
-            if n != _WOULD_BLOCK:
+        if n == -1:
+            return self._recv_err(buf, size)
+        return self._recv(buf, size)
+
+    def _send(self, data, size):
+        # send() with every check: closed, arguments, errors mapped, waiting
+        if self._h is None:
+            return _NO_SOCKET
+        size = _size(data, size)
+        if size < 0:
+            return 0 if size == -2 else _PARAMETER
+        self._n = 0
+        return self._send_rest(data, size)
+
+    def _send_rest(self, data, size):
+        # write data[self._n:size]; blocking: all of it within the timeout
+        n = self._n
+        t0 = None
+        while n < size:
+            try:
+                m = self._io.write(data, n, size - n)
+            except Exception as e:
+                return self._err(e)
+            if m is not None:
+                n += m
+                if self._timeout:
+                    continue
+            if not self._timeout:
+                return n or _WOULD_BLOCK
+            if t0 is None:
+                t0 = ticks_ms()
+            if not self._wait(_POLLOUT, t0):
+                return _NO_SOCKET if self._h is None else n or _WOULD_BLOCK
+        return n
+
+    def _recv(self, buf, size):
+        # recv() with every check: closed, arguments, errors mapped, waiting
+        if self._h is None:
+            return _NO_SOCKET
+        size = _size(buf, size)
+        if size < 0 or isinstance(buf, (bytes, str)):
+            return _PARAMETER
+        t0 = None
+        while True:
+            try:
+                n = self._io.readinto(buf, size)
+            except Exception as e:
+                return self._err(e)
+            if n is not None:
                 return n
-        return _NO_SOCKET if self._h is None else _WOULD_BLOCK
+            if not self._timeout:
+                return _WOULD_BLOCK
+            if t0 is None:
+                t0 = ticks_ms()
+            if not self._wait(_POLLIN, t0):
+                return _NO_SOCKET if self._h is None else _WOULD_BLOCK
+
+    def _recv_err(self, buf, size):
+        # the hot path caught an exception: read again to learn it. A connection that failed
+        # (reset) reads as closed the second time on some stacks: that 0 is NO_CONNECTION.
+        n = self._recv(buf, size)
+        return _NO_CONNECTION if n == 0 and (_len(buf) if size is None else size) else n
+
+    def _err(self, e):
+        # an exception from the stream -> nsapi code
+        if self._h is None:
+            return _NO_SOCKET
+        if isinstance(e, (TypeError, ValueError, AttributeError)):
+            return _PARAMETER
+        from .stack import nsapi_error
+
+        return nsapi_error(e)
 
     def sendto(self, addr, data, size=None):
         """A connected socket ignores ``addr``."""
@@ -331,5 +395,6 @@ class TCPSocket(InternetSocket):
         s = TCPSocket()
         s._stack = st
         s._h = nh
+        s._set_io()
         s._peer = (a._ip, a._port)
         return s, _OK

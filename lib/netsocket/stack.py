@@ -39,6 +39,12 @@ class NetworkStack:
     - ``socket_bind(h, addr)``, ``socket_listen(h, backlog)``, ``socket_connect(h, addr)``
     - ``socket_accept(h, addr_out) -> (h, err)``: fills the SocketAddress ``addr_out`` with the peer
     - ``socket_send(h, data, size)``, ``socket_recv(h, buf, size)`` -> count or error
+    - ``socket_stream(h)``: what TCPSocket sends and receives through, a MicroPython stream:
+      ``write(buf[, n])``, ``write(buf, offset, n)``, ``readinto(buf[, n])`` -> count
+      (``readinto``: 0 when the peer closed) or None when it would block; OSError on
+      errors (``nsapi_error`` maps them). The default wraps ``socket_send``/``socket_recv``;
+      a stack whose handles are streams (NativeStack) returns ``h`` itself, so a send is
+      one Python call over the native one.
     - ``socket_sendto(h, addr, data, size)``, ``socket_recvfrom(h, addr_out, buf, size)``
     - ``setsockopt(h, level, opt, value)``, ``getsockopt(h, level, opt) -> (value, err)``
     - ``socket_attach(h, cb)``: call ``cb()`` on socket events (spurious calls allowed); None detaches
@@ -51,6 +57,9 @@ class NetworkStack:
     """
 
     sockets = 0
+
+    def socket_stream(self, h):
+        return Stream(self, h)
 
     def __getattr__(self, name):
         # a seam call this driver lacks (one fallback instead of a dozen stub methods)
@@ -92,6 +101,37 @@ _PAIRS = ("socket_open", "socket_accept", "getsockopt")
 _CALLS = ("setsockopt", "get_ip_address")
 
 
+class Stream:
+    """A stack's socket ``h`` as a stream, over ``socket_send``/``socket_recv``.
+
+    With ``sock`` (a Socket using sigio) each call first resets its event count.
+    """
+
+    def __init__(self, st, h, sock=None):
+        self.st = st
+        self.h = h
+        self.sock = sock
+
+    def write(self, buf, n=None, m=None):  # write(buf[, n]) or write(buf, offset, n)
+        if m is not None:
+            buf = memoryview(buf)[n : n + m]
+            n = m
+        return self._io(self.st.socket_send, buf, n)
+
+    def readinto(self, buf, n=None):
+        return self._io(self.st.socket_recv, buf, n)
+
+    def _io(self, f, buf, n):
+        if self.sock is not None:
+            self.sock._pend = 0
+        n = f(self.h, buf, len(buf) if n is None else n)
+        if n >= 0:
+            return n
+        if n == _WOULD_BLOCK:
+            return None
+        raise OSError(n)  # an nsapi code: nsapi_error() gives it back
+
+
 # "errno name, -(nsapi code + 3000), number on Linux and lwIP-internal ports, number on
 # newlib (esp32)"; the numbers are used only where the errno module lacks the name.
 _ERRNOS = (
@@ -126,6 +166,8 @@ def nsapi_error(e):
                 m[n] = int(t[i + 1])
         _emap = m
     n = e.errno if isinstance(e, OSError) else None
+    if isinstance(n, int) and -3100 < n < -3000:  # already an nsapi code (Stream)
+        return n
     n = _emap[n] if isinstance(n, int) and 0 <= n < 140 else 0
     return -3000 - n if n else _DEVICE_ERROR
 
@@ -139,6 +181,7 @@ class NativeStack(NetworkStack):
         self._poll = select.poll()  # lent to one waiter at a time (see socket_wait)
         self._raw = hasattr(socket, "sockaddr")  # unix: sockaddr as raw bytes
         self._sigio = None  # poller thread when the port has no socket callbacks
+        self._last = None  # see socket_sendto
 
     def __repr__(self):
         return "<NativeStack %d/%d sockets>" % (self.sockets, self.max_sockets)
@@ -201,6 +244,11 @@ class NativeStack(NetworkStack):
             return self._new(socket.socket(2, 1 if proto == 0 else 2))
         except BaseException as e:
             return None, nsapi_error(e)
+
+    def socket_stream(self, h):
+        # the native socket itself, a non-blocking stream (sockets with sigio use a Stream
+        # over socket_send, which re-arms the poller thread when a write would block)
+        return h
 
     def socket_close(self, h):
         self.socket_attach(h, None)
@@ -270,17 +318,26 @@ class NativeStack(NetworkStack):
         try:
             if size != len(data):
                 data = memoryview(data)[:size]
-            return h.sendto(data, self._sa(addr))
+            c = self._last  # (ip, port, native address) of the last destination: no allocation when repeated
+            if c is None or c[0] is not addr._ip or c[1] != addr._port:
+                c = self._last = (addr._ip, addr._port, self._sa(addr))
+            n = h.sendto(data, c[2])
         except BaseException as e:
             return nsapi_error(e)
+        return _WOULD_BLOCK if n is None else n
 
     def socket_recvfrom(self, h, addr, buf, size):
+        # one datagram (readinto would run several together); MicroPython has no recv_into,
+        # so the datagram arrives in a new bytes object and is copied into buf
         try:
-            d, a = h.recvfrom(size)
+            if addr is None:
+                d = h.recv(size)
+            else:
+                d, a = h.recvfrom(size)
+            n = len(d)
+            buf[:n] = d
         except BaseException as e:
             return nsapi_error(e)
-        n = len(d)
-        buf[:n] = d
         if addr is not None:
             self._addr(a, addr)
         return n

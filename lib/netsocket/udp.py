@@ -3,7 +3,7 @@
 from micropython import const
 from time import ticks_ms
 from .address import SocketAddress
-from .socket import InternetSocket, _size
+from .socket import InternetSocket, _size, _len
 
 _OK = const(0)
 _WOULD_BLOCK = const(-3001)
@@ -13,6 +13,9 @@ _NO_SOCKET = const(-3005)
 _NO_ADDRESS = const(-3006)
 _POLLIN = const(1)
 _POLLOUT = const(4)
+
+_BUFFERS = (bytes, bytearray, memoryview)
+_NOIP = (None, bytes(4), bytes(16))  # no destination: unspecified, 0.0.0.0, ::
 
 
 class UDPSocket(InternetSocket):
@@ -39,8 +42,23 @@ class UDPSocket(InternetSocket):
         self._peer = SocketAddress(addr) if addr else None
         return _OK
 
+    # sendto(), recvfrom() and recv() begin with a hot path small enough to keep its frame
+    # off the heap: a bytes-like buffer, no size, a SocketAddress, one attempt. Anything
+    # else (checks that fail, a size, waiting) takes the full path in _sendto()/_recvfrom().
+
     def sendto(self, addr, data, size=None):
         """Send one datagram to ``addr``. -> count or error."""
+        if size is None and type(data) in _BUFFERS and type(addr) is SocketAddress and addr._port:
+            if self._h is not None and addr._ip not in _NOIP:
+                if self._cb is not None:
+                    self._pend = 0
+                size = _len(data)
+                n = self._stack.socket_sendto(self._h, addr, data, size)
+                if n != _WOULD_BLOCK or not self._timeout:
+                    return n
+        return self._sendto(addr, data, size)
+
+    def _sendto(self, addr, data, size):
         h = self._h
         if h is None:
             return _NO_SOCKET
@@ -51,20 +69,18 @@ class UDPSocket(InternetSocket):
         size = _size(data, size)
         if size < 0:
             return _PARAMETER
-        if not addr or not addr._port:
+        if not addr._port or addr._ip in _NOIP:
             return 0 if size == 0 else _NO_ADDRESS
-        st = self._stack
-        t0 = None
+        t0 = ticks_ms()
         while True:
             if self._cb is not None:
                 self._pend = 0
-            n = st.socket_sendto(h, addr, data, size)
+            n = self._stack.socket_sendto(h, addr, data, size)
             if n != _WOULD_BLOCK:
                 return n
-            if t0 is None:
-                t0 = ticks_ms()
             if not self._wait(_POLLOUT, t0):
-                return _WOULD_BLOCK
+                return _NO_SOCKET if self._h is None else _WOULD_BLOCK
+            h = self._h
 
     def send(self, data, size=None):
         """Send to the connected peer; NO_ADDRESS if there is none."""
@@ -80,15 +96,36 @@ class UDPSocket(InternetSocket):
 
         When connected, datagrams from other addresses are dropped.
         """
+        if size is None and type(buf) is bytearray and type(addr) is SocketAddress and self._peer is None:
+            if self._h is not None:
+                if self._cb is not None:
+                    self._pend = 0
+                size = _len(buf)
+                n = self._stack.socket_recvfrom(self._h, addr, buf, size)
+                if n != _WOULD_BLOCK or not self._timeout:
+                    return n
+        return self._recvfrom(addr, buf, size)
+
+    def recv(self, buf, size=None):
+        if size is None and type(buf) is bytearray and self._peer is None:
+            if self._h is not None:
+                if self._cb is not None:
+                    self._pend = 0
+                size = _len(buf)
+                n = self._stack.socket_recvfrom(self._h, None, buf, size)
+                if n != _WOULD_BLOCK or not self._timeout:
+                    return n
+        return self._recvfrom(None, buf, size)
+
+    def _recvfrom(self, addr, buf, size):
         h = self._h
         if h is None:
             return _NO_SOCKET
         if addr is not None and not isinstance(addr, SocketAddress):
             return _PARAMETER
         size = _size(buf, size)
-        if size < 0:
+        if size < 0 or isinstance(buf, (bytes, str)):
             return _PARAMETER
-        st = self._stack
         peer = self._peer
         if peer is not None and addr is None:
             addr = SocketAddress()
@@ -96,18 +133,13 @@ class UDPSocket(InternetSocket):
         while True:
             if self._cb is not None:
                 self._pend = 0
-            if addr is None:
-                n = st.socket_recv(h, buf, size)
-            else:
-                n = st.socket_recvfrom(h, addr, buf, size)
+            n = self._stack.socket_recvfrom(h, addr, buf, size)
             if n >= 0 and peer is not None and addr != peer:
                 continue
-            if n != _WOULD_BLOCK:
+            if n != _WOULD_BLOCK or not self._timeout:
                 return n
             if t0 is None:
                 t0 = ticks_ms()
             if not self._wait(_POLLIN, t0):
                 return _NO_SOCKET if self._h is None else _WOULD_BLOCK
-
-    def recv(self, buf, size=None):
-        return self.recvfrom(None, buf, size)
+            h = self._h

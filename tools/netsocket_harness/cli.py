@@ -190,6 +190,8 @@ def do_bench(args: argparse.Namespace) -> int:
         from .bench.dns import run
     elif args.what == "cellular":
         from .bench.cellular import run
+    elif args.callgrind_only:
+        from .bench.sockets import instructions as run
     else:
         from .bench.sockets import run
     run()
@@ -299,6 +301,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="benchmarks that print figures and ratios")
     p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular"])
+    p.add_argument("--callgrind-only", action="store_true",
+                   help="sockets: only the interpreter instruction counts (valgrind), no board")
     p.set_defaults(func=do_bench)
     return ap
 

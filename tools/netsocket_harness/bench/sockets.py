@@ -11,8 +11,10 @@ medians and the ratio netsocket/raw are printed:
 
 Wall time on a shared machine wobbles, so the bench also counts what does
 not: interpreter instructions netsocket adds per `send` and per `recv` of
-1200 bytes over the raw socket call, with valgrind's callgrind on the unix
-port (N and 2N calls of each kind, so start-up cancels out). And memory:
+1200 bytes over the raw socket call, and per 64-byte UDP datagram sent and
+received, with valgrind's callgrind on the unix port (N and 2N calls of each
+kind, so start-up cancels out; the board's heap size, so garbage is collected
+as often as there; `--callgrind-only` prints just these). And memory:
 the heap cost of importing the core API and of a connected, used TCPSocket
 beyond a raw socket doing the same, with a 32-bit estimate.
 """
@@ -101,21 +103,46 @@ ls.close()
 print(repr((min(res[raw]), min(res[ns]))))
 """
 
-# Unix port under callgrind: N calls of one kind over a loopback connection to itself.
+# Unix port under callgrind: N calls of one kind over a loopback connection to itself
+# ("udp": N 64-byte datagrams sent to the socket's own address and received; raw with
+# readinto, which runs queued datagrams together, and "rawrecv" with recv, which does not
+# but allocates a bytes object per datagram, as netsocket must: MicroPython has no recv_into).
 CALLGRIND = """
 import sys, socket
 sys.path.insert(0, {lib!r})
-from netsocket import TCPSocket, SocketAddress, NetworkInterface
+from netsocket import TCPSocket, UDPSocket, SocketAddress, NetworkInterface
 MODE, OP, N = {mode!r}, {op!r}, {n}
-ls = socket.socket()
+net = NetworkInterface.get_default_instance(); net.connect()
+ls = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if OP == "udp" else socket.SOCK_STREAM)
 for port in range(20000 + {slot} * 100, 20100 + {slot} * 100):
     try:
         ls.bind(socket.getaddrinfo("127.0.0.1", port)[0][-1]); break
     except OSError:
         pass
+if OP == "udp":
+    out = bytearray(64)
+    buf = bytearray(64)
+    if MODE == "ns":
+        ls.close()
+        u = UDPSocket(); u.open(net); u.bind(port)
+        a = SocketAddress("127.0.0.1", port)
+        for i in range(N):
+            u.sendto(a, out)
+            u.recv(buf)
+    elif MODE == "raw":
+        a = socket.getaddrinfo("127.0.0.1", port)[0][-1]
+        for i in range(N):
+            ls.sendto(out, a)
+            ls.readinto(buf)
+    else:  # one datagram per call, as recvfrom must: native recv() returns a new bytes object
+        a = socket.getaddrinfo("127.0.0.1", port)[0][-1]
+        for i in range(N):
+            ls.sendto(out, a)
+            d = ls.recv(64)
+            buf[:len(d)] = d
+    sys.exit()
 ls.listen(1)
 if MODE == "ns":
-    net = NetworkInterface.get_default_instance(); net.connect()
     s = TCPSocket(); s.open(net); s.connect(SocketAddress("127.0.0.1", port))
 else:
     s = socket.socket(); s.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
@@ -219,17 +246,29 @@ def _eval_print(board, code: str):
     return ast.literal_eval(board.exec(code).decode().strip().splitlines()[-1])
 
 
+HEAP = 112640  # the virtual board's heap: garbage is collected as often as on the board
+
+
+def instructions() -> None:
+    """Only the callgrind counts (`netsocket bench sockets --callgrind-only`): no board, no peers."""
+    with tempfile.TemporaryDirectory(prefix="nsbench-") as tmp:
+        root = Path(tmp)
+        _instructions(build("VIRTUAL", root / "build").mpy_dir, root)
+
+
 def _instructions(lib: Path, root: Path, n: int = 2000) -> None:
-    print("\ninterpreter instructions per call of 1200 bytes (callgrind, unix port, N and 2N calls)")
+    print("\ninterpreter instructions per call (callgrind, unix port, N and 2N calls; "
+          "the peer's side included in both)")
     if not shutil.which("valgrind"):
         print("  valgrind not installed: skipped (apt-get install valgrind)")
         return
     mp = Path(sys.executable).with_name("micropython")
     env = dict(os.environ, PYTHONHASHSEED="0")
+    ops = ("send", "recv", "udp")
     jobs = {}
     slot = 0
-    for op in ("send", "recv"):
-        for mode in ("ns", "raw"):
+    for op in ops:
+        for mode in ("ns", "raw", "rawrecv") if op == "udp" else ("ns", "raw"):
             for count in (n, 2 * n):
                 script = root / f"cg_{op}_{mode}_{count}.py"
                 script.write_text(CALLGRIND.format(lib=str(lib), mode=mode, op=op, n=count, slot=slot))
@@ -237,7 +276,7 @@ def _instructions(lib: Path, root: Path, n: int = 2000) -> None:
                 out = root / f"cg_{op}_{mode}_{count}.out"
                 jobs[(op, mode, count)] = (subprocess.Popen(
                     ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, str(mp),
-                     str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env), out)
+                     "-X", f"heapsize={HEAP}", str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env), out)
                 if len([p for p, _ in jobs.values() if p.poll() is None]) >= 2:
                     next(p for p, _ in jobs.values() if p.poll() is None).wait()
     total = {}
@@ -248,8 +287,12 @@ def _instructions(lib: Path, root: Path, n: int = 2000) -> None:
             print(f"  callgrind run {key} failed: {err.decode(errors='replace').strip()[-200:]}")
             return
         total[key] = int(m.group(1))
-    for op in ("send", "recv"):
-        ns = (total[(op, "ns", 2 * n)] - total[(op, "ns", n)]) / n
-        raw = (total[(op, "raw", 2 * n)] - total[(op, "raw", n)]) / n
-        print(f"  {op:4}: netsocket {ns:8.0f}, raw {raw:8.0f} instructions per call "
-              f"(including the peer's side): netsocket adds {ns - raw:6.0f}   target <= 1000")
+    labels = {"send": "send 1200 B (TCP)", "recv": "recv 1200 B (TCP)", "udp": "sendto+recv 64 B (UDP)"}
+    per = {key[:2]: (total[(*key[:2], 2 * n)] - total[(*key[:2], n)]) / n for key in total}
+    for op in ops:
+        ns, raw = per[(op, "ns")], per[(op, "raw")]
+        target = "   target <= 1000" if op != "udp" else ""
+        print(f"  {labels[op]:24} netsocket {ns:7.0f}, raw {raw:7.0f}: netsocket adds {ns - raw:6.0f}{target}")
+    rr = per[("udp", "rawrecv")]
+    print(f"  {'':24} raw with recv() {rr:7.0f} (one datagram per call, a bytes object each): "
+          f"netsocket adds {per[('udp', 'ns')] - rr:6.0f}")
