@@ -332,3 +332,17 @@ def test_truncates_large_datagram():
         rx = bytearray(100)
         n = s.recvfrom(None, rx, 50)
         assert n == 50 and rx[:50] == tx[:50], n
+
+
+def test_recv_keeps_datagram_boundaries():
+    # two datagrams queued before the first recv are read as two, never run together
+    with _opened() as s:
+        s.set_timeout(2000)
+        assert s.connect(addr("echo")) == OK
+        assert s.send(b"hello") == 5
+        assert s.send(b"world") == 5
+        time.sleep_ms(200)  # both echoes are queued now
+        buf = bytearray(64)
+        assert s.recv(buf) == 5 and buf[:5] == b"hello"
+        src = SocketAddress()
+        assert s.recvfrom(src, buf) == 5 and buf[:5] == b"world" and src == addr("echo")
