@@ -7,6 +7,7 @@ exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -182,19 +183,10 @@ def do_modem_start(args: argparse.Namespace) -> int:
 
 
 def do_bench(args: argparse.Namespace) -> int:
-    if args.what == "harness":
-        from .bench.harness import run
-    elif args.what == "tls":
-        from .bench.tls import run
-    elif args.what == "dns":
-        from .bench.dns import run
-    elif args.what == "cellular":
-        from .bench.cellular import run
-    elif args.callgrind_only:
-        from .bench.sockets import instructions as run
-    else:
-        from .bench.sockets import run
-    run()
+    module = importlib.import_module(f".bench.{args.what}", __package__)
+    if args.callgrind_only and not hasattr(module, "instructions"):
+        raise HarnessError(f"--callgrind-only is for `bench sockets`, not `bench {args.what}`")
+    (module.instructions if args.callgrind_only else module.run)()
     return 0
 
 
