@@ -310,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("netsocket: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. head, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":
