@@ -34,7 +34,7 @@ strerror nsapi
 
 
 def __getattr__(name):
-    i = _NAMES.find("\n%s " % name)
+    i = _NAMES.find("\n" + name + " ")
     if i < 0:
         raise AttributeError(name)
     i += len(name) + 2

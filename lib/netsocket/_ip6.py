@@ -3,7 +3,7 @@
 Loaded by SocketAddress only when a program uses IPv6 text.
 """
 
-from .address import _ip4
+from .address import SocketAddress
 
 _HEX = "0123456789abcdefABCDEF"
 
@@ -18,9 +18,10 @@ def _groups(part, last):
     for i in range(n):
         x = g[i]
         if last and i == n - 1 and "." in x:
-            b = _ip4(x)
-            if b is None:
+            a = SocketAddress()
+            if not a.set_ip_address(x):  # x has no ":": the IPv4 parser
                 return None
+            b = a._ip
             out.append(b[0] << 8 | b[1])
             out.append(b[2] << 8 | b[3])
             continue

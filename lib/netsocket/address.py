@@ -1,23 +1,6 @@
 """SocketAddress: an IPv4 or IPv6 address and a port, as Mbed's SocketAddress."""
 
 
-def _ip4(s):
-    # "a.b.c.d" -> 4 bytes, or None
-    p = s.split(".")
-    if len(p) != 4:
-        return None
-    b = bytearray(4)
-    for i in range(4):
-        x = p[i]
-        if not 0 < len(x) <= 3 or not x.isdigit():
-            return None
-        x = int(x)
-        if x > 255:
-            return None
-        b[i] = x
-    return bytes(b)
-
-
 class SocketAddress:
     """IP address and port.
 
@@ -51,8 +34,18 @@ class SocketAddress:
                 from ._ip6 import parse
 
                 ip = parse(text)
-            else:
-                ip = _ip4(text)
+            else:  # "a.b.c.d"
+                p = text.split(".")
+                if len(p) == 4:
+                    ip = bytearray(4)
+                    for i in range(4):
+                        x = p[i]
+                        if not 0 < len(x) <= 3 or not x.isdigit() or int(x) > 255:
+                            ip = None
+                            break
+                        ip[i] = int(x)
+                    if ip is not None:
+                        ip = bytes(ip)
         self._ip = ip
         return ip is not None
 
@@ -111,11 +104,8 @@ class SocketAddress:
 
     def __str__(self):
         ip = self.get_ip_address()
-        if ip is None:
-            ip = ""
-        elif len(self._ip) == 16:
-            ip = "[" + ip + "]"
-        return "%s:%d" % (ip, self._port)
+        f = "[%s]:%d" if ip and ":" in ip else "%s:%d"  # IPv6 in brackets
+        return f % (ip or "", self._port)
 
     def __repr__(self):
         ip = self.get_ip_address()

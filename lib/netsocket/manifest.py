@@ -14,6 +14,9 @@ package(
         "interface.py",
         "wifi.py",
         "_nic.py",
+        "_sockx.py",
+        "_ifx.py",
+        "_nsx.py",
     ],
     base_path="..",
 )

@@ -1,34 +1,35 @@
 """nsapi constants as in Mbed's nsapi_types.h, strerror(), NSAPIError and check().
 
 The constants (``nsapi.NSAPI_ERROR_WOULD_BLOCK``, ``from netsocket.nsapi import
-NSAPI_SOCKET``) are read from the table below on first use, so the ~80 names
-cost no heap until a program uses them. Import them by name: ``import *``
-sees only those already used.
+NSAPI_SOCKET``) are read from the table below on first use, and strerror,
+NSAPIError and check load from _nsx.py on first use, so the names cost no heap
+until a program uses them. Import them by name: ``import *`` sees only those
+already used.
 """
 
-# "PREFIX first step NAME NAME ...;": the i-th NAME is PREFIX+NAME = first + i * step
+# "PREFIX first step NAME NAME .../": the i-th NAME is PREFIX+NAME = first + i * step
 _TABLE = (
-    "NSAPI_ERROR_ 0 0 OK;"  # nsapi_error_t
+    "NSAPI_ERROR_ 0 0 OK/"  # nsapi_error_t
     "NSAPI_ERROR_ -3001 -1 WOULD_BLOCK UNSUPPORTED PARAMETER NO_CONNECTION NO_SOCKET NO_ADDRESS "
     "NO_MEMORY NO_SSID DNS_FAILURE DHCP_FAILURE AUTH_FAILURE DEVICE_ERROR IN_PROGRESS ALREADY "
-    "IS_CONNECTED CONNECTION_LOST CONNECTION_TIMEOUT ADDRESS_IN_USE TIMEOUT BUSY;"
-    "NSAPI_STATUS_ 0 1 LOCAL_UP GLOBAL_UP DISCONNECTED CONNECTING;"  # nsapi_connection_status_t
-    "NSAPI_STATUS_ -3002 0 ERROR_UNSUPPORTED;"
-    "NSAPI_EVENT_ 0 0 CONNECTION_STATUS_CHANGE;"  # nsapi_event_t
-    "NSAPI_ 0 1 UNSPEC IPv4 IPv6;"  # nsapi_version_t
-    "NSAPI_ 0 1 TCP UDP ICMP;"  # nsapi_protocol_t
-    "NSAPI_ 5000 2000 STACK SOCKET;"  # levels
-    "NSAPI_ 7099 0 TLSSOCKET_LEVEL;"
+    "IS_CONNECTED CONNECTION_LOST CONNECTION_TIMEOUT ADDRESS_IN_USE TIMEOUT BUSY/"
+    "NSAPI_STATUS_ 0 1 LOCAL_UP GLOBAL_UP DISCONNECTED CONNECTING/"  # nsapi_connection_status_t
+    "NSAPI_STATUS_ -3002 0 ERROR_UNSUPPORTED/"
+    "NSAPI_EVENT_ 0 0 CONNECTION_STATUS_CHANGE/"  # nsapi_event_t
+    "NSAPI_ 0 1 UNSPEC IPv4 IPv6/"  # nsapi_version_t
+    "NSAPI_ 0 1 TCP UDP ICMP/"  # nsapi_protocol_t
+    "NSAPI_ 5000 2000 STACK SOCKET/"  # levels
+    "NSAPI_ 7099 0 TLSSOCKET_LEVEL/"
     "NSAPI_ 0 1 REUSEADDR KEEPALIVE KEEPIDLE KEEPINTVL LINGER SNDBUF RCVBUF ADD_MEMBERSHIP "  # options
-    "DROP_MEMBERSHIP BIND_TO_DEVICE LATENCY STAGGER IPTOS BROADCAST PKTINFO;"
-    "NSAPI_SECURITY_ 0 1 NONE WEP WPA WPA2 WPA_WPA2 PAP CHAP EAP_TLS PEAP WPA2_ENT WPA3 WPA3_WPA2;"
+    "DROP_MEMBERSHIP BIND_TO_DEVICE LATENCY STAGGER IPTOS BROADCAST PKTINFO/"
+    "NSAPI_SECURITY_ 0 1 NONE WEP WPA WPA2 WPA_WPA2 PAP CHAP EAP_TLS PEAP WPA2_ENT WPA3 WPA3_WPA2/"
     "NSAPI_SECURITY_ 255 0 UNKNOWN"
 )
 
 
 def _find(name, code):
     # -> (name, value) of the constant called ``name``, or of the error whose value is ``code``
-    for group in _TABLE.split(";"):
+    for group in _TABLE.split("/"):
         t = group.split()
         v = int(t[1])
         for n in t[3:]:
@@ -41,40 +42,9 @@ def _find(name, code):
 
 def __getattr__(name):
     v = _find(name, None)[1]
-    if v is None:
-        raise AttributeError(name)
+    if v is None:  # strerror, NSAPIError or check (_nsx.py), or AttributeError
+        from ._nsx import more
+
+        v = more(name)
     globals()[name] = v  # the next use is a plain lookup
     return v
-
-
-def strerror(code):
-    """Name of an nsapi error code, e.g. 'NSAPI_ERROR_WOULD_BLOCK'.
-
-    Counts (>= 0) are named 'NSAPI_ERROR_OK' for 0 and '<n> bytes' otherwise.
-    """
-    if isinstance(code, int) and code > 0:
-        return "%d bytes" % code
-    n = _find(None, code)[0] if isinstance(code, int) else None
-    return n or "unknown error %r" % (code,)
-
-
-class NSAPIError(OSError):
-    """An nsapi error code raised by check(); ``e.errno`` is the code."""
-
-    def __str__(self):
-        return strerror(self.args[0])
-
-
-def check(ret):
-    """Raise NSAPIError for a negative code; return ``ret`` otherwise.
-
-    Accepts the ``(value, err)`` tuples of accept() and getsockopt() too and
-    then returns ``value``.
-    """
-    if isinstance(ret, tuple):
-        if ret[1] < 0:
-            raise NSAPIError(ret[1])
-        return ret[0]
-    if ret < 0:
-        raise NSAPIError(ret)
-    return ret

@@ -1,5 +1,8 @@
 """Socket, InternetSocket and TCPSocket with Mbed's semantics and codes (UDPSocket: udp.py).
 
+What a TCP client uses is here; the rest (server calls, options, sigio, errors) is in
+_sockx.py, which joins the classes on first use.
+
 Methods return nsapi codes (0 OK, < 0 error, counts for send/recv). Blocking
 and timeouts are done here, over the stack's non-blocking calls and
 ``socket_wait``, so they behave the same on every port.
@@ -14,7 +17,6 @@ from .address import SocketAddress
 
 _OK = const(0)
 _WOULD_BLOCK = const(-3001)
-_UNSUPPORTED = const(-3002)
 _PARAMETER = const(-3003)
 _NO_CONNECTION = const(-3004)
 _NO_SOCKET = const(-3005)
@@ -67,13 +69,15 @@ class InternetSocket(Socket):
     _n = 0  # TCP: bytes of the current send written so far (see send)
     _pend = 0  # events since the last operation (sigio fires on the first)
 
+    def __getattr__(self, name):
+        # the rarely used methods (bind, setsockopt, sigio, accept, ...) are in _sockx,
+        # loaded and added to the classes on first use: importing this costs less heap
+        from ._sockx import more  # (not "from . import": the package's __getattr__ would answer)
+
+        return more(self, name)
+
     def __repr__(self):
-        s = "open" if self._h is not None else "closed"
-        if self._peer is not None:
-            a = SocketAddress()
-            self.getpeername(a)
-            s += " peer=" + repr(a)
-        return "<%s %s>" % (type(self).__name__, s)
+        return self._repr()
 
     def open(self, net):
         """Open on a NetworkInterface or NetworkStack; PARAMETER if already open."""
@@ -88,22 +92,11 @@ class InternetSocket(Socket):
             return err
         self._stack = st
         self._h = h
-        if self._cb is not None:
-            st.socket_attach(h, self._event)
-        self._set_io()
+        if self._cb is not None:  # sigio: attach it, and for TCP a stream that resets the event count
+            self._sio()
+        elif not self._proto:  # TCP: the stream send/recv use (see NetworkStack.socket_stream)
+            self._io = st.socket_stream(h)
         return _OK
-
-    def _set_io(self):
-        # TCP: the stream send/recv use, the stack's own or (with sigio) one that also resets the event count
-        if self._proto:
-            return
-        st = self._stack
-        if self._cb is None:
-            self._io = st.socket_stream(self._h)
-        else:
-            from .stack import Stream
-
-            self._io = Stream(st, self._h, self)
 
     def close(self):
         h = self._h
@@ -115,35 +108,6 @@ class InternetSocket(Socket):
         err = self._stack.socket_close(h)
         self._stack = None
         return err
-
-    def _addr(self, addr, port):
-        # a SocketAddress from (SocketAddress) or (host, port); -> (addr, err)
-        if port is None:
-            if isinstance(addr, SocketAddress):
-                return addr, _OK
-            if isinstance(addr, int) and not isinstance(addr, bool):
-                port, addr = addr, None
-            else:
-                return None, _PARAMETER
-        elif addr is None:
-            return None, _PARAMETER
-        if not isinstance(port, int) or not 0 <= port <= 65535:
-            return None, _PARAMETER
-        a = SocketAddress(None, port)
-        if addr is not None:
-            err = self._stack.gethostbyname(addr, a)
-            if err:
-                return None, err
-        return a, _OK
-
-    def bind(self, addr, port=None):
-        """bind(port), bind(SocketAddress) or bind(ip, port); an unspecified IP binds only the port."""
-        if self._h is None:
-            return _NO_SOCKET
-        addr, err = self._addr(addr, port)
-        if err:
-            return err
-        return self._stack.socket_bind(self._h, addr)
 
     def _wait(self, ev, t0):
         # wait for ev within the timeout counted from t0; False when timed out or closed
@@ -163,46 +127,6 @@ class InternetSocket(Socket):
     def set_timeout(self, timeout):
         """Timeout in ms for blocking calls: 0 non-blocking, negative forever."""
         self._timeout = -1 if timeout < 0 else int(timeout)
-
-    def setsockopt(self, level, opt, value):
-        if self._h is None:
-            return _NO_SOCKET
-        return self._stack.setsockopt(self._h, level, opt, value)
-
-    def getsockopt(self, level, opt):
-        """-> (value, err)"""
-        if self._h is None:
-            return None, _NO_SOCKET
-        return self._stack.getsockopt(self._h, level, opt)
-
-    def sigio(self, cb):
-        """Call ``cb()`` on state changes (readable, writable, error). It may fire
-        spuriously and must not send or recv. None removes it."""
-        self._cb = cb
-        if self._h is not None:
-            self._stack.socket_attach(self._h, None if cb is None else self._event)
-            self._set_io()
-
-    def _event(self):
-        self._pend += 1
-        cb = self._cb
-        if cb is not None and self._pend == 1:
-            cb()
-
-    def getpeername(self, addr):
-        """Fill the SocketAddress ``addr`` with the peer; NO_CONNECTION if none."""
-        if self._h is None:
-            return _NO_SOCKET
-        if not isinstance(addr, SocketAddress):
-            return _PARAMETER
-        p = self._peer
-        if p is None:
-            return _NO_CONNECTION
-        if isinstance(p, tuple):
-            addr._ip, addr._port = p
-        else:
-            addr._ip, addr._port = p._ip, p._port
-        return _OK
 
 
 class TCPSocket(InternetSocket):
@@ -249,7 +173,7 @@ class TCPSocket(InternetSocket):
     # (a frame any larger is allocated on the heap at every call): four locals, calls of
     # at most two arguments, a bare ``except`` that only sets a value (``except Exception``
     # or ``as e`` take the frame past 11 words). Anything unusual (other arguments, errors,
-    # waiting) goes to _send()/_recv(), which redo the call with full checks: an error the
+    # waiting) goes to _send_rest()/_recv(), which redo the call with full checks: an error the
     # hot path caught recurs there (a failed TCP connection stays failed) and is mapped.
 
     def send(self, data, size=None):
@@ -264,8 +188,8 @@ class TCPSocket(InternetSocket):
             n = _FAIL
         if n == size:
             return n
-        if n is None or n is _FAIL:  # would block, or an error: from the start again
-            return self._send(data, size)
+        if n is None or n is _FAIL:  # would block, or an error: from the start again, with every check
+            n = -1
         self._n = n  # sent so far: a third argument would not fit the frame
         return self._send_rest(data, size)
 
@@ -282,23 +206,23 @@ class TCPSocket(InternetSocket):
             n = -1
         if n is not None and n >= 0:
             return n
-        if n == -1:
-            return self._recv_err(buf, size)
+        if n == -1:  # read again to learn the error. A connection that failed (reset) reads
+            # as closed the second time on some stacks: that 0 is NO_CONNECTION
+            n = self._recv(buf, size)
+            return _NO_CONNECTION if n == 0 and (_len(buf) if size is None else size) else n
         return self._recv(buf, size)
 
-    def _send(self, data, size):
-        # send() with every check: closed, arguments, errors mapped, waiting
-        if self._h is None:
-            return _NO_SOCKET
-        size = _size(data, size)
-        if size < 0:
-            return 0 if size == -2 else _PARAMETER
-        self._n = 0
-        return self._send_rest(data, size)
-
     def _send_rest(self, data, size):
-        # write data[self._n:size]; blocking: all of it within the timeout
+        # write data[self._n:size]; blocking: all of it within the timeout. self._n < 0: send()
+        # from the start, with every check (closed, arguments, errors mapped)
         n = self._n
+        if n < 0:
+            if self._h is None:
+                return _NO_SOCKET
+            size = _size(data, size)
+            if size < 0:
+                return 0 if size == -2 else _PARAMETER
+            n = 0
         t0 = None
         while n < size:
             try:
@@ -338,63 +262,3 @@ class TCPSocket(InternetSocket):
                 t0 = ticks_ms()
             if not self._wait(_POLLIN, t0):
                 return _NO_SOCKET if self._h is None else _WOULD_BLOCK
-
-    def _recv_err(self, buf, size):
-        # the hot path caught an exception: read again to learn it. A connection that failed
-        # (reset) reads as closed the second time on some stacks: that 0 is NO_CONNECTION.
-        n = self._recv(buf, size)
-        return _NO_CONNECTION if n == 0 and (_len(buf) if size is None else size) else n
-
-    def _err(self, e):
-        # an exception from the stream -> nsapi code
-        if self._h is None:
-            return _NO_SOCKET
-        if isinstance(e, (TypeError, ValueError, AttributeError)):
-            return _PARAMETER
-        from .stack import nsapi_error
-
-        return nsapi_error(e)
-
-    def sendto(self, addr, data, size=None):
-        """A connected socket ignores ``addr``."""
-        return self.send(data, size)
-
-    def recvfrom(self, addr, buf, size=None):
-        """recv() that also fills the SocketAddress ``addr`` with the peer."""
-        if addr is not None and self._h is not None:
-            self.getpeername(addr)
-        return self.recv(buf, size)
-
-    def listen(self, backlog=1):
-        if self._h is None:
-            return _NO_SOCKET
-        if not isinstance(backlog, int) or backlog < 0:
-            return _PARAMETER
-        return self._stack.socket_listen(self._h, backlog)
-
-    def accept(self):
-        """-> (TCPSocket, OK) for the next connection, or (None, err); the listener keeps listening."""
-        h = self._h
-        if h is None:
-            return None, _NO_SOCKET
-        st = self._stack
-        a = SocketAddress()
-        t0 = None
-        while True:
-            if self._cb is not None:
-                self._pend = 0
-            nh, err = st.socket_accept(h, a)
-            if err != _WOULD_BLOCK:
-                break
-            if t0 is None:
-                t0 = ticks_ms()
-            if not self._wait(_POLLIN, t0):
-                break
-        if err:
-            return None, err
-        s = TCPSocket()
-        s._stack = st
-        s._h = nh
-        s._set_io()
-        s._peer = (a._ip, a._port)
-        return s, _OK

@@ -1,0 +1,186 @@
+"""The rarely used socket methods, added to InternetSocket / TCPSocket on first use.
+
+socket.py keeps what a TCP client needs (open, connect, send, recv, close, timeouts);
+these join the classes when a program first asks for one of them (InternetSocket.__getattr__),
+so importing netsocket costs less heap. They behave as if defined in the classes.
+"""
+
+from micropython import const
+from time import ticks_ms
+from .address import SocketAddress
+from .socket import InternetSocket, TCPSocket
+
+_OK = const(0)
+_WOULD_BLOCK = const(-3001)
+_PARAMETER = const(-3003)
+_NO_CONNECTION = const(-3004)
+_NO_SOCKET = const(-3005)
+_POLLIN = const(1)
+
+# the methods each class gets, all at once on first use
+_INET = ("_repr", "_sio", "_addr", "bind", "setsockopt", "getsockopt", "sigio", "_event", "getpeername")
+_TCP = ("_err", "sendto", "recvfrom", "listen", "accept")
+_added = False
+
+
+def more(sock, name):
+    """InternetSocket.__getattr__: add these methods to the classes; -> sock.<name>."""
+    global _added
+    if not _added:
+        _added = True
+        g = globals()
+        for cls, names in ((InternetSocket, _INET), (TCPSocket, _TCP)):
+            for n in names:
+                setattr(cls, n, g[n])
+    if name in _INET or (name in _TCP and isinstance(sock, TCPSocket)):
+        return getattr(sock, name)
+    raise AttributeError(name)
+
+
+def _sio(self):
+    # open with sigio: attach the callback; TCP: a stream over the stack's socket_send/recv
+    # that also resets the event count
+    st = self._stack
+    st.socket_attach(self._h, self._event)
+    if not self._proto:
+        from .stack import Stream
+
+        self._io = Stream(st, self._h, self)
+
+
+def _repr(self):
+    s = "open" if self._h is not None else "closed"
+    if self._peer is not None:
+        a = SocketAddress()
+        self.getpeername(a)
+        s += " peer=" + repr(a)
+    return "<%s %s>" % (type(self).__name__, s)
+
+def _addr(self, addr, port):
+    # a SocketAddress from (SocketAddress) or (host, port); -> (addr, err)
+    if port is None:
+        if isinstance(addr, SocketAddress):
+            return addr, _OK
+        if isinstance(addr, int) and not isinstance(addr, bool):
+            port, addr = addr, None
+        else:
+            return None, _PARAMETER
+    elif addr is None:
+        return None, _PARAMETER
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        return None, _PARAMETER
+    a = SocketAddress(None, port)
+    if addr is not None:
+        err = self._stack.gethostbyname(addr, a)
+        if err:
+            return None, err
+    return a, _OK
+
+def bind(self, addr, port=None):
+    """bind(port), bind(SocketAddress) or bind(ip, port); an unspecified IP binds only the port."""
+    if self._h is None:
+        return _NO_SOCKET
+    addr, err = self._addr(addr, port)
+    if err:
+        return err
+    return self._stack.socket_bind(self._h, addr)
+
+def setsockopt(self, level, opt, value):
+    if self._h is None:
+        return _NO_SOCKET
+    return self._stack.setsockopt(self._h, level, opt, value)
+
+def getsockopt(self, level, opt):
+    """-> (value, err)"""
+    if self._h is None:
+        return None, _NO_SOCKET
+    return self._stack.getsockopt(self._h, level, opt)
+
+def sigio(self, cb):
+    """Call ``cb()`` on state changes (readable, writable, error). It may fire
+    spuriously and must not send or recv. None removes it."""
+    self._cb = cb
+    if self._h is not None:
+        if cb is not None:
+            self._sio()
+        else:
+            self._stack.socket_attach(self._h, None)
+            if not self._proto:
+                self._io = self._stack.socket_stream(self._h)
+
+
+def _event(self):
+    self._pend += 1
+    cb = self._cb
+    if cb is not None and self._pend == 1:
+        cb()
+
+def getpeername(self, addr):
+    """Fill the SocketAddress ``addr`` with the peer; NO_CONNECTION if none."""
+    if self._h is None:
+        return _NO_SOCKET
+    if not isinstance(addr, SocketAddress):
+        return _PARAMETER
+    p = self._peer
+    if p is None:
+        return _NO_CONNECTION
+    if isinstance(p, tuple):
+        addr._ip, addr._port = p
+    else:
+        addr._ip, addr._port = p._ip, p._port
+    return _OK
+
+
+def _err(self, e):
+    # an exception from the stream -> nsapi code
+    if self._h is None:
+        return _NO_SOCKET
+    if isinstance(e, (TypeError, ValueError, AttributeError)):
+        return _PARAMETER
+    from .stack import nsapi_error
+
+    return nsapi_error(e)
+
+def sendto(self, addr, data, size=None):
+    """A connected socket ignores ``addr``."""
+    return self.send(data, size)
+
+def recvfrom(self, addr, buf, size=None):
+    """recv() that also fills the SocketAddress ``addr`` with the peer."""
+    if addr is not None and self._h is not None:
+        self.getpeername(addr)
+    return self.recv(buf, size)
+
+def listen(self, backlog=1):
+    if self._h is None:
+        return _NO_SOCKET
+    if not isinstance(backlog, int) or backlog < 0:
+        return _PARAMETER
+    return self._stack.socket_listen(self._h, backlog)
+
+def accept(self):
+    """-> (TCPSocket, OK) for the next connection, or (None, err); the listener keeps listening."""
+    h = self._h
+    if h is None:
+        return None, _NO_SOCKET
+    st = self._stack
+    a = SocketAddress()
+    t0 = None
+    while True:
+        if self._cb is not None:
+            self._pend = 0
+        nh, err = st.socket_accept(h, a)
+        if err != _WOULD_BLOCK:
+            break
+        if t0 is None:
+            t0 = ticks_ms()
+        if not self._wait(_POLLIN, t0):
+            break
+    if err:
+        return None, err
+    s = TCPSocket()
+    s._stack = st
+    s._h = nh
+    s._io = st.socket_stream(nh)
+    s._peer = (a._ip, a._port)
+    return s, _OK
