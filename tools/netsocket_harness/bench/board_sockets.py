@@ -16,17 +16,22 @@ def _sa(host, port):
 
 
 def ns_bulk(host, port, total, chunk):
+    # to the sink: a length, the bytes, then its "OK" once it has them all
     buf = bytearray(chunk)
+    ack = bytearray(2)
     s = TCPSocket()
     s.open(NET)
     s.connect(SocketAddress(host, port))
     t0 = time.ticks_us()
+    s.send(total.to_bytes(4, "big"))
     sent = 0
     while sent < total:
         n = s.send(buf)
         if n < 0:
             raise OSError(n)
         sent += n
+    if s.recv(ack) != 2 or ack != b"OK":
+        raise OSError(-1)
     s.close()
     return time.ticks_diff(time.ticks_us(), t0)
 
@@ -36,9 +41,12 @@ def raw_bulk(host, port, total, chunk):
     s = socket.socket()
     s.connect(_sa(host, port))
     t0 = time.ticks_us()
+    s.write(total.to_bytes(4, "big"))
     sent = 0
     while sent < total:
         sent += s.write(buf)
+    if s.read(2) != b"OK":
+        raise OSError(-1)
     s.close()
     return time.ticks_diff(time.ticks_us(), t0)
 
