@@ -4,6 +4,7 @@ import time
 from devtest import peer
 from netsocket import NetworkInterface, SocketAddress
 
+_WOULD_BLOCK = -3001
 SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200)
 
 
@@ -78,3 +79,36 @@ def chargen_check(data, n, pos):
         if data[i] != exp:
             return False
     return True
+
+
+def recv_all(s, buf, size):
+    """Receive exactly ``size`` bytes into ``buf`` (blocking socket); -> size."""
+    got = 0
+    mv = memoryview(buf)
+    while got < size:
+        n = s.recv(mv[got:], size - got)
+        assert n > 0, "recv = %d after %d of %d" % (n, got, size)
+        assert n <= size - got
+        got += n
+    return got
+
+
+def nonblock_echo(s, flag, tx, rx, size):
+    """Echo ``size`` bytes on a non-blocking socket: partial sends retried, waits only on sigio (``flag``)."""
+    sent = got = 0
+    mv_tx = memoryview(tx)
+    mv_rx = memoryview(rx)
+    while got < size:
+        if sent < size:
+            n = s.send(mv_tx[sent:], size - sent)
+            assert n > 0 or n == _WOULD_BLOCK, "send = %d" % n
+            if n > 0:
+                sent += n
+        n = s.recv(mv_rx[got:], size - got)
+        assert n > 0 or n == _WOULD_BLOCK, "recv = %d" % n
+        if n > 0:
+            assert n <= size - got
+            got += n
+        elif got < size:
+            assert flag.wait(5000), "no sigio in 5 s (%d/%d)" % (got, size)
+    assert rx[:size] == tx[:size], "data mismatch at size %d" % size

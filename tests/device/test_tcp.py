@@ -17,7 +17,7 @@ from netsocket.nsapi import (
     NSAPI_KEEPALIVE,
     NSAPI_IPv6,
 )
-from nsutil import SIZES, net, addr, sockets, fill, Flag, chargen_check
+from nsutil import SIZES, net, addr, sockets, fill, Flag, recv_all, nonblock_echo, chargen_check
 
 
 def _connected(name):
@@ -145,16 +145,6 @@ def test_send_repeat():
             assert n == 5, "send %d = %d" % (i, n)
 
 
-def _recv_all(s, buf, size):
-    got = 0
-    mv = memoryview(buf)
-    while got < size:
-        n = s.recv(mv[got:], size - got)
-        assert n > 0, "recv = %d after %d of %d" % (n, got, size)
-        got += n
-    return got
-
-
 def test_echotest():
     tx = bytearray(1200)
     rx = bytearray(1200)
@@ -163,29 +153,8 @@ def test_echotest():
             fill(tx, size, size)
             n = s.send(tx, size)
             assert n == size, "send(%d) = %d" % (size, n)
-            _recv_all(s, rx, size)
+            recv_all(s, rx, size)
             assert rx[:size] == tx[:size], "data mismatch at size %d" % size
-
-
-def _nonblock_echo(s, flag, tx, rx, size):
-    # send with partial sends retried, then recv in pieces; waits only on sigio
-    sent = got = 0
-    mv_tx = memoryview(tx)
-    mv_rx = memoryview(rx)
-    while got < size:
-        if sent < size:
-            n = s.send(mv_tx[sent:], size - sent)
-            assert n > 0 or n == WOULD_BLOCK, "send = %d" % n
-            if n > 0:
-                sent += n
-        n = s.recv(mv_rx[got:], size - got)
-        assert n > 0 or n == WOULD_BLOCK, "recv = %d" % n
-        if n > 0:
-            assert n <= size - got
-            got += n
-        elif got < size:
-            assert flag.wait(5000), "no sigio in 5 s (%d/%d)" % (got, size)
-    assert rx[:size] == tx[:size], "data mismatch at size %d" % size
 
 
 def test_echotest_nonblock():
@@ -197,7 +166,7 @@ def test_echotest_nonblock():
         s.sigio(flag.set)
         for size in SIZES:
             fill(tx, size, size)
-            _nonblock_echo(s, flag, tx, rx, size)
+            nonblock_echo(s, flag, tx, rx, size)
 
 
 def test_echotest_burst():
@@ -208,7 +177,7 @@ def test_echotest_burst():
         for i in range(20):
             n = s.send(tx)
             assert n == 1220, "burst %d: send = %d" % (i, n)
-            _recv_all(s, rx, 1220)
+            recv_all(s, rx, 1220)
             assert rx == tx, "burst %d mismatch" % i
 
 
@@ -221,7 +190,7 @@ def test_echotest_burst_nonblock():
         s.set_blocking(False)
         s.sigio(flag.set)
         for _ in range(20):
-            _nonblock_echo(s, flag, tx, rx, 1220)
+            nonblock_echo(s, flag, tx, rx, 1220)
 
 
 def test_recv_100k():
@@ -351,7 +320,7 @@ def test_thread_per_socket_safety():
             for size in sizes:
                 fill(tx, size, size)
                 assert s.send(tx, size) == size
-                _recv_all(s, rx, size)
+                recv_all(s, rx, size)
                 assert rx[:size] == tx[:size]
             done.append(True)
         except Exception as e:

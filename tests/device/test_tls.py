@@ -20,7 +20,7 @@ from netsocket.nsapi import (
     NSAPI_ERROR_ALREADY as ALREADY,
     NSAPI_ERROR_IS_CONNECTED as IS_CONNECTED,
 )
-from nsutil import SIZES, net, addr, sockets, fill, Flag
+from nsutil import SIZES, net, addr, sockets, fill, Flag, recv_all, nonblock_echo
 
 SERVER_NAME = "tls.netsocket.test"  # tools/netsocket_harness/peers/tls.py
 DIR = "/tests/"
@@ -52,24 +52,13 @@ def _connected(name, ca="tls_ca.der"):
     return s
 
 
-def _recv_all(s, buf, size):
-    got = 0
-    mv = memoryview(buf)
-    while got < size:
-        n = s.recv(mv[got:], size - got)
-        assert n > 0, "recv = %d after %d of %d" % (n, got, size)
-        assert n <= size - got
-        got += n
-    return got
-
-
 def _echo(s, size, seed=0):
     tx = bytearray(size)
     rx = bytearray(size)
     fill(tx, size, seed + size)
     n = s.send(tx)
     assert n == size, "send(%d) = %d" % (size, n)
-    _recv_all(s, rx, size)
+    recv_all(s, rx, size)
     assert rx == tx, "data mismatch at size %d" % size
 
 
@@ -190,26 +179,6 @@ def test_echotest():
             _echo(s, size)
 
 
-def _nonblock_echo(s, flag, tx, rx, size):
-    sent = got = 0
-    mv_tx = memoryview(tx)
-    mv_rx = memoryview(rx)
-    while got < size:
-        if sent < size:
-            n = s.send(mv_tx[sent:], size - sent)
-            assert n > 0 or n == WOULD_BLOCK, "send = %d" % n
-            if n > 0:
-                sent += n
-        n = s.recv(mv_rx[got:], size - got)
-        assert n > 0 or n == WOULD_BLOCK, "recv = %d" % n
-        if n > 0:
-            assert n <= size - got
-            got += n
-        elif got < size:
-            assert flag.wait(5000), "no sigio in 5 s (%d/%d)" % (got, size)
-    assert rx[:size] == tx[:size], "data mismatch at size %d" % size
-
-
 def test_echotest_nonblock():
     tx = bytearray(1200)
     rx = bytearray(1200)
@@ -219,7 +188,7 @@ def test_echotest_nonblock():
         s.sigio(flag.set)
         for size in SIZES:
             fill(tx, size, size)
-            _nonblock_echo(s, flag, tx, rx, size)
+            nonblock_echo(s, flag, tx, rx, size)
 
 
 def test_echotest_burst():
@@ -230,7 +199,7 @@ def test_echotest_burst():
         for i in range(20):
             n = s.send(tx)
             assert n == 1220, "burst %d: send = %d" % (i, n)
-            _recv_all(s, rx, 1220)
+            recv_all(s, rx, 1220)
             assert rx == tx, "burst %d mismatch" % i
 
 
@@ -243,7 +212,7 @@ def test_echotest_burst_nonblock():
         s.set_blocking(False)
         s.sigio(flag.set)
         for _ in range(20):
-            _nonblock_echo(s, flag, tx, rx, 1220)
+            nonblock_echo(s, flag, tx, rx, 1220)
 
 
 def test_recv_timeout():
