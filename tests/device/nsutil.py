@@ -111,4 +111,4 @@ def nonblock_echo(s, flag, tx, rx, size):
             got += n
         elif got < size:
             assert flag.wait(5000), "no sigio in 5 s (%d/%d)" % (got, size)
-    assert rx[:size] == tx[:size], "data mismatch at size %d" % size
+    assert mv_rx[:size] == mv_tx[:size], "data mismatch at size %d" % size
