@@ -84,31 +84,21 @@ class TestBoard:
         tests = self.build_dir / "tests" / hashlib.sha256(str(self.device_dir.resolve()).encode()).hexdigest()[:8]
         sources = {p.name: p for p in DEVICE_TESTS.glob("devtest.py")}
         sources.update((p.name, p) for p in self.device_dir.glob("*.py"))
-        for src in sorted(sources.values()):
-            target = tests / (src.stem + ".mpy")
-            if not target.exists() or target.stat().st_mtime_ns < src.stat().st_mtime_ns:
-                compile_mpy(src, target, src.name)
+        test_files = _compiled(sorted(sources.values()), tests)
+        for fname, data in self.peers.files.items():  # e.g. the TLS test CA
+            (tests / fname).write_bytes(data)
+            test_files.append(str(tests / fname))
+        # the examples, run by test_examples.py (devtest puts /examples on sys.path)
+        examples = _compiled(sorted((ROOT / "examples").glob("*.py")), tests / "examples")
         t = connect(self.port)
         try:
-            if not t.fs_exists("tests"):
-                t.fs_mkdir("tests")
-            with contextlib.redirect_stdout(io.StringIO()):
-                names = [str(tests / (n[:-3] + ".mpy")) for n in sorted(sources)]
-                for fname, data in self.peers.files.items():  # e.g. the TLS test CA
-                    (tests / fname).write_bytes(data)
-                    names.append(str(tests / fname))
-                mpremote(self.port, ["fs", "cp", *names, ":tests/"], t)
-                # the examples, run by test_examples.py (devtest puts /examples on sys.path)
-                examples = []
-                for src in sorted((ROOT / "examples").glob("*.py")):
-                    target = tests / "examples" / (src.stem + ".mpy")
-                    if not target.exists() or target.stat().st_mtime_ns < src.stat().st_mtime_ns:
-                        compile_mpy(src, target, src.name)
-                    examples.append(str(target))
-                if examples:
-                    if not t.fs_exists("examples"):
-                        t.fs_mkdir("examples")
-                    mpremote(self.port, ["fs", "cp", *examples, ":examples/"], t)
+            for remote, files in (("tests", test_files), ("examples", examples)):
+                if not files:
+                    continue
+                if not t.fs_exists(remote):
+                    t.fs_mkdir(remote)
+                with contextlib.redirect_stdout(io.StringIO()):  # mpremote's "Up to date" lines
+                    mpremote(self.port, ["fs", "cp", *files, f":{remote}/"], t)
         finally:
             t.close()
 
@@ -228,6 +218,17 @@ class TestBoard:
 def _last_traceback(log: str) -> str:
     at = log.rfind("Traceback (most recent call last)")
     return log[at:] if at >= 0 else log[-2000:]
+
+
+def _compiled(sources: list[Path], out: Path) -> list[str]:
+    """The .mpy files of `sources` in `out`, each compiled again when older than its source."""
+    paths = []
+    for src in sources:
+        target = out / (src.stem + ".mpy")
+        if not target.exists() or target.stat().st_mtime_ns < src.stat().st_mtime_ns:
+            compile_mpy(src, target, src.name)
+        paths.append(str(target))
+    return paths
 
 
 def default_build_dir(worker: str) -> Path:
