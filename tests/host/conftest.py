@@ -15,20 +15,19 @@ BIN = Path(sys.executable).parent
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private state root, so tests never touch the user's own boards."""
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A private state root, so tests never touch the user's own boards; none outlives the test."""
     root = tmp_path / "nshome"
     monkeypatch.setenv("NETSOCKET_HOME", str(root))
-    return root
+    yield root
+    for cfg in vboard.list_boards():  # a test that failed half-way may have left one running
+        vboard.stop(cfg.name)
 
 
 @pytest.fixture
 def board(home: Path):
     """A fresh virtual board with the default heap, stopped after the test."""
-    cfg = vboard.start("hosttest")
-    yield cfg
-    if vboard.running("hosttest"):
-        vboard.stop("hosttest")
+    yield vboard.start("hosttest")
 
 
 def run(cmd: str, *args: str, timeout: float = 60, check: bool = True, input: str | None = None
