@@ -115,3 +115,21 @@ def test_mip_install_of_package_json_on_a_virtual_board(board):
     proc = run("mpremote", "connect", board.port, "exec",
                "import netsocket, sys; print(netsocket.__file__, netsocket.__version__)")
     assert proc.stdout.strip().startswith("/lib/netsocket/__init__.") or "lib/netsocket/__init__" in proc.stdout
+
+
+def test_board_is_detected_from_the_port_it_runs(capsys):
+    from netsocket_harness.board import detect_board
+    from netsocket_harness.errors import HarnessError
+
+    class FakeTransport:  # a stand-in for mpremote's transport: only eval() is asked for sys.platform
+        def __init__(self, platform: str) -> None:
+            self.platform = platform
+
+        def eval(self, expression: str) -> str:
+            return self.platform
+
+    assert detect_board(FakeTransport("linux"), "/dev/pts/1") == "VIRTUAL"
+    assert detect_board(FakeTransport("esp32"), "/dev/ttyUSB0") == "ESP32_GENERIC"
+    assert "pass --board" in capsys.readouterr().err
+    with pytest.raises(HarnessError, match="pass --board"):
+        detect_board(FakeTransport("webassembly"), "/dev/ttyACM0")

@@ -61,3 +61,20 @@ def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT
         print(f"started virtual board {name!r} on {cfg.port} (stop it with: netsocket vboard stop {name})",
               file=sys.stderr)
     return cfg.port
+
+
+# sys.platform on the board -> the board definition used when none is named
+_GENERIC = {"linux": VIRTUAL, "esp32": "ESP32_GENERIC", "rp2": "RPI_PICO_W", "pyboard": "NUCLEO_F429ZI"}
+
+
+def detect_board(transport, port: str) -> str:
+    """The board definition to build for, from the MicroPython port the board runs."""
+    platform = transport.eval("__import__('sys').platform")
+    name = _GENERIC.get(platform)
+    if name is None:
+        raise HarnessError(f"the board on {port} runs MicroPython's {platform!r} port, which netsocket has no "
+                           f"board for: pass --board (see: netsocket boards)")
+    if name != VIRTUAL:
+        print(f"building for {name} (the board runs MicroPython's {platform} port; pass --board to choose)",
+              file=sys.stderr)
+    return name

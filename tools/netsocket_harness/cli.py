@@ -106,7 +106,7 @@ def do_deploy(args: argparse.Namespace) -> int:
     from .deploy import deploy
 
     port = resolve_port(args.port, args.board, args.name)
-    deploy(port, args.mode, args.board or "VIRTUAL", Path(args.out), rebuild=not args.no_build)
+    deploy(port, args.mode, args.board, Path(args.out), rebuild=not args.no_build)
     return 0
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mpremote.transport_serial import SerialTransport
 
+from .board import detect_board
 from .build import BuildOutput, build
 from .errors import HarnessError
 from .mpr import connect, mpremote, netsocket_on_board
@@ -38,14 +39,19 @@ def _quiet(fn, *args) -> str:
     return out.getvalue()
 
 
-def deploy(port: str, mode: str, board: str, out: Path, rebuild: bool = True,
+def deploy(port: str, mode: str, board: str | None, out: Path, rebuild: bool = True,
            log=print) -> dict[str, int]:
-    """Deploy and verify; returns counts {"written": n, "skipped": m}."""
-    result = build(board, out) if rebuild else BuildOutput(board, out.resolve() / board, [])
+    """Deploy and verify; returns counts {"written": n, "skipped": m}.
+
+    With no `board`, the package is built for the generic board of the
+    MicroPython port the board runs (VIRTUAL for the unix port)."""
     t0 = time.monotonic()
     transport = connect(port)
     counts = {"written": 0, "skipped": 0}
     try:
+        if board is None:
+            board = detect_board(transport, port)
+        result = build(board, out) if rebuild else BuildOutput(board, out.resolve() / board, [])
         if mode == "romfs":
             if not result.romfs.is_file():
                 raise HarnessError(f"no ROMFS image at {result.romfs}: run netsocket build --board {board}")

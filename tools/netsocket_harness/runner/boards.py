@@ -40,7 +40,7 @@ class Outcome:
 
 
 class TestBoard:
-    def __init__(self, board: str, port: str | None, worker: str, heap: int, peer_host: str,
+    def __init__(self, board: str | None, port: str | None, worker: str, heap: int, peer_host: str,
                  build_dir: Path, device_dir: Path = DEVICE_TESTS) -> None:
         self.board = board
         self.device_dir = device_dir

@@ -14,14 +14,16 @@ from ..project import DEVICE_TESTS, ROOT
 
 
 def pytest_args(args: argparse.Namespace) -> list[str]:
-    board = args.board or "VIRTUAL"
-    load_board(board)
+    if args.board:
+        load_board(args.board)
     paths = [Path(p).resolve() for p in args.paths] or [DEVICE_TESTS]
     dirs = {p if p.is_dir() else p.parent for p in paths}
     if len(dirs) != 1:
         raise HarnessError("give test files from one directory at a time")
-    out = [*map(str, paths), "--rootdir", str(ROOT), "--ns-board", board, "--ns-timeout", str(args.timeout),
+    out = [*map(str, paths), "--rootdir", str(ROOT), "--ns-timeout", str(args.timeout),
            "--ns-device-dir", str(dirs.pop()), "-p", "netsocket_harness.runner.plugin"]
+    if args.board:
+        out += ["--ns-board", args.board]
     if args.port:
         for p in args.port.split(","):
             check_port(p)

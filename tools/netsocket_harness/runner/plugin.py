@@ -29,7 +29,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("netsocket", "netsocket device tests")
     g.addoption("--ns-port", default=os.environ.get("NETSOCKET_PORT"),
                 help="serial port(s) of the board(s) under test, comma-separated (default: start a virtual board)")
-    g.addoption("--ns-board", default="VIRTUAL", help="board definition the package is built for")
+    g.addoption("--ns-board", help="board definition the package is built for (default: from the board's port)")
     g.addoption("--ns-timeout", type=float, default=30.0, help="seconds each device test may take")
     g.addoption("--ns-heap", type=int, default=DEFAULT_HEAP, help="heap of self-started virtual boards")
     g.addoption("--ns-peer-host", default="127.0.0.1", help="address the host peers listen on")
