@@ -112,3 +112,14 @@ def nonblock_echo(s, flag, tx, rx, size):
         elif got < size:
             assert flag.wait(5000), "no sigio in 5 s (%d/%d)" % (got, size)
     assert mv_rx[:size] == mv_tx[:size], "data mismatch at size %d" % size
+
+
+def read_line(s):
+    """One text line from a TCPSocket (e.g. a result of the host's clients peer), stripped."""
+    line = b""
+    buf = bytearray(64)
+    while not line.endswith(b"\n"):
+        n = s.recv(buf)
+        assert n > 0, n
+        line += buf[:n]
+    return line.decode().strip()

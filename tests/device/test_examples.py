@@ -3,7 +3,7 @@
 import time
 from devtest import peer, timeout
 from netsocket import TCPSocket, SocketAddress
-from nsutil import net, addr
+from nsutil import net, addr, read_line
 
 HTTP_BODY = b"Hello from the netsocket test HTTP server.\n" * 4  # peers/app.py HTTP_BODY
 PORT = 10223
@@ -43,16 +43,6 @@ def _control():
     return ctl
 
 
-def _result(ctl):
-    line = b""
-    buf = bytearray(64)
-    while not line.endswith(b"\n"):
-        n = ctl.recv(buf)
-        assert n > 0, n
-        line += buf[:n]
-    return line.decode().strip()
-
-
 @timeout(30)
 def test_tcp_echo_server():
     import tcp_echo_server
@@ -64,7 +54,7 @@ def test_tcp_echo_server():
         assert ctl.send(cmd) == len(cmd)
 
     assert tcp_echo_server.main(PORT, 3, ready) == 3
-    assert _result(ctl) == "OK 3"
+    assert read_line(ctl) == "OK 3"
     ctl.close()
 
 

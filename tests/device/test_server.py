@@ -9,7 +9,7 @@ from netsocket.nsapi import (
     NSAPI_ERROR_NO_CONNECTION as NO_CONNECTION,
 )
 from devtest import timeout
-from nsutil import net, sockets
+from nsutil import net, sockets, read_line
 
 PORT = 10123
 
@@ -88,17 +88,6 @@ def test_getpeername():
     s.close()
 
 
-def _host_line(ctl):
-    # one line from the clients peer
-    line = b""
-    buf = bytearray(64)
-    while not line.endswith(b"\n"):
-        n = ctl.recv(buf)
-        assert n > 0, n
-        line += buf[:n]
-    return line.decode().strip()
-
-
 @timeout(30)
 def test_host_clients_in_turn():
     # the host connects 4 clients in turn to the board's listener; each sends 3000 bytes and reads them back
@@ -131,6 +120,6 @@ def test_host_clients_in_turn():
             got += n
         assert got == 3000, (i, got)
         assert s.close() == OK
-    assert _host_line(ctl) == "OK 4"
+    assert read_line(ctl) == "OK 4"
     assert ctl.close() == OK and srv.close() == OK
     assert sockets() == n0, (sockets(), n0)
