@@ -18,7 +18,7 @@ _NO_SOCKET = const(-3005)
 _POLLIN = const(1)
 
 # the methods each class gets, all at once on first use
-_INET = ("_repr", "_sio", "_addr", "bind", "setsockopt", "getsockopt", "sigio", "_event", "getpeername")
+_INET = ("_repr", "_sio", "_six", "_addr", "bind", "setsockopt", "getsockopt", "sigio", "_event", "getpeername")
 _TCP = ("_err", "sendto", "recvfrom", "listen", "accept")
 _added = False
 
@@ -46,6 +46,13 @@ def _sio(self):
         from .stack import Stream
 
         self._io = Stream(st, self._h, self)
+
+
+def _six(self, addr):
+    # an IPv6 address on a socket the stack opened as IPv4: reopen it as IPv6 (_six.py)
+    from ._six import reopen
+
+    return reopen(self, addr)
 
 
 def _repr(self):
@@ -83,7 +90,12 @@ def bind(self, addr, port=None):
     addr, err = self._addr(addr, port)
     if err:
         return err
-    return self._stack.socket_bind(self._h, addr)
+    err = self._stack.socket_bind(self._h, addr)
+    if err == _PARAMETER and addr._ip is not None and len(addr._ip) == 16 and self._six(addr):
+        err = self._stack.socket_bind(self._h, addr)
+    if not err:
+        self._bound = True
+    return err
 
 def setsockopt(self, level, opt, value):
     if self._h is None:

@@ -15,6 +15,7 @@ package(
         "wifi.py",
         "_nic.py",
         "_sockx.py",
+        "_six.py",
         "_ifx.py",
         "_nsx.py",
     ],

@@ -156,6 +156,9 @@ class TCPSocket(InternetSocket):
             if self._cb is not None:
                 self._pend = 0
             err = st.socket_connect(h, addr)
+            if err == _PARAMETER and _len(addr._ip) == 16 and self._six(addr):  # IPv6 (_six.py)
+                h = self._h
+                continue
             if err != _IN_PROGRESS and err != _ALREADY:
                 break
             if t0 is None:

@@ -54,7 +54,7 @@ class UDPSocket(InternetSocket):
                     self._pend = 0
                 size = _len(data)
                 n = self._stack.socket_sendto(self._h, addr, data, size)
-                if n != _WOULD_BLOCK or not self._timeout:
+                if n >= 0 or n != _PARAMETER and (n != _WOULD_BLOCK or not self._timeout):
                     return n
         return self._sendto(addr, data, size)
 
@@ -76,6 +76,9 @@ class UDPSocket(InternetSocket):
             if self._cb is not None:
                 self._pend = 0
             n = self._stack.socket_sendto(h, addr, data, size)
+            if n == _PARAMETER and _len(addr._ip) == 16 and self._six(addr):  # IPv6 (_six.py)
+                h = self._h
+                continue
             if n != _WOULD_BLOCK:
                 return n
             if not self._wait(_POLLOUT, t0):

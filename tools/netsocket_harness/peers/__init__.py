@@ -1,6 +1,7 @@
 """Host test peers, started per test process and handed to the board as ``devtest.PEERS``.
 
-Here: echo (RFC 862), discard (863), daytime (867), chargen (864). Each
+Here: echo (RFC 862), discard (863), daytime (867), chargen (864), and echo6
+(echo on ::1, when the host has IPv6 loopback). Each
 listens on TCP and UDP on one free port of the given address, so a device
 test needs one number per service; they run in daemon threads of the process
 that starts them and stop with `Peers.stop()` or when it exits. `Peers`
@@ -86,6 +87,23 @@ class _UDPServer(socketserver.UDPServer):
     allow_reuse_address = True
 
 
+class _TCP6Server(_TCPServer):
+    address_family = socket.AF_INET6
+
+
+class _UDP6Server(_UDPServer):
+    address_family = socket.AF_INET6
+
+
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
 def _handlers(service: str) -> tuple[type, type]:
     class TCP(socketserver.BaseRequestHandler):
         def handle(self) -> None:
@@ -119,24 +137,30 @@ class Peers:
         self.dns: DnsPeers | None = None
         self.app: AppPeers | None = None
 
+    def _serve(self, name: str, service: str, host: str, v6: bool = False) -> None:
+        tcp_cls, udp_cls = (_TCP6Server, _UDP6Server) if v6 else (_TCPServer, _UDPServer)
+        tcp_handler, udp_handler = _handlers(service)
+        for _ in range(20):  # find a port free for both protocols
+            tcp = tcp_cls((host, 0), tcp_handler)
+            port = tcp.server_address[1]
+            try:
+                udp = udp_cls((host, port), udp_handler)
+                break
+            except OSError:
+                tcp.server_close()
+        else:
+            raise OSError(f"no free port for the {name} peer on {host}")
+        for srv in (tcp, udp):
+            threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},
+                             daemon=True, name=f"peer-{name}").start()
+            self.servers.append(srv)
+        self.addresses[name] = (host, port)
+
     def start(self) -> dict[str, tuple[str, int]]:
         for service in _TCP:
-            tcp_handler, udp_handler = _handlers(service)
-            for _ in range(20):  # find a port free for both protocols
-                tcp = _TCPServer((self.host, 0), tcp_handler)
-                port = tcp.server_address[1]
-                try:
-                    udp = _UDPServer((self.host, port), udp_handler)
-                    break
-                except OSError:
-                    tcp.server_close()
-            else:
-                raise OSError(f"no free port for the {service} peer on {self.host}")
-            for srv in (tcp, udp):
-                threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},
-                                 daemon=True, name=f"peer-{service}").start()
-                self.servers.append(srv)
-            self.addresses[service] = (self.host, port)
+            self._serve(service, service, self.host)
+        if _has_ipv6_loopback():  # echo6: echo on ::1 (TCP+UDP), for the IPv6 device tests
+            self._serve("echo6", "echo", "::1", v6=True)
         from .app import AppPeers  # http, ntp, clients: for the examples and server sockets
 
         self.app = AppPeers(self.host)
