@@ -9,7 +9,6 @@ from netsocket.nsapi import (
     NSAPI_ERROR_UNSUPPORTED as UNSUPPORTED,
     NSAPI_ERROR_PARAMETER as PARAMETER,
     NSAPI_ERROR_NO_SOCKET as NO_SOCKET,
-    NSAPI_ERROR_NO_MEMORY as NO_MEMORY,
     NSAPI_ERROR_IN_PROGRESS as IN_PROGRESS,
     NSAPI_ERROR_ALREADY as ALREADY,
     NSAPI_ERROR_IS_CONNECTED as IS_CONNECTED,
@@ -17,7 +16,7 @@ from netsocket.nsapi import (
     NSAPI_KEEPALIVE,
     NSAPI_IPv6,
 )
-from nsutil import SIZES, net, addr, sockets, fill, Flag, recv_all, nonblock_echo, chargen_check
+from nsutil import SIZES, net, addr, fill, Flag, recv_all, nonblock_echo, chargen_check, open_destruct, open_limit, open_twice, open_close_repeat
 
 
 def _connected(name):
@@ -29,44 +28,19 @@ def _connected(name):
 
 
 def test_open_destruct():
-    n0 = sockets()
-    for i in range(100):
-        with TCPSocket() as s:
-            err = s.open(net())
-            assert err == OK, "round %d: open = %d" % (i, err)
-    assert sockets() == n0
+    open_destruct(TCPSocket)
 
 
 def test_open_limit():
-    counts = []
-    for _ in range(2):
-        socks = []
-        while True:
-            s = TCPSocket()
-            err = s.open(net())
-            if err in (NO_MEMORY, NO_SOCKET):
-                break
-            assert err == OK, "open = %d" % err
-            socks.append(s)
-        counts.append(len(socks))
-        for s in socks:
-            assert s.close() == OK
-    assert counts[0] == counts[1], counts
-    assert counts[0] >= 4, counts
+    open_limit(TCPSocket, 4)
 
 
 def test_open_twice():
-    with TCPSocket() as s:
-        assert s.open(net()) == OK
-        err = s.open(net())
-        assert err == PARAMETER, err
+    open_twice(TCPSocket)
 
 
 def test_open_close_repeat():
-    s = TCPSocket()
-    for _ in range(2):
-        assert s.open(net()) == OK
-        assert s.close() == OK
+    open_close_repeat(TCPSocket)
 
 
 def test_bind_port():

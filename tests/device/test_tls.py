@@ -14,13 +14,12 @@ from netsocket.nsapi import (
     NSAPI_ERROR_PARAMETER as PARAMETER,
     NSAPI_ERROR_NO_CONNECTION as NO_CONNECTION,
     NSAPI_ERROR_NO_SOCKET as NO_SOCKET,
-    NSAPI_ERROR_NO_MEMORY as NO_MEMORY,
     NSAPI_ERROR_AUTH_FAILURE as AUTH_FAILURE,
     NSAPI_ERROR_IN_PROGRESS as IN_PROGRESS,
     NSAPI_ERROR_ALREADY as ALREADY,
     NSAPI_ERROR_IS_CONNECTED as IS_CONNECTED,
 )
-from nsutil import SIZES, net, addr, sockets, fill, Flag, recv_all, nonblock_echo
+from nsutil import SIZES, net, addr, fill, Flag, recv_all, nonblock_echo, open_destruct, open_limit, open_twice
 
 SERVER_NAME = "tls.netsocket.test"  # tools/netsocket_harness/peers/tls.py
 DIR = "/tests/"
@@ -66,36 +65,15 @@ def _echo(s, size, seed=0):
 
 
 def test_open_destruct():
-    n0 = sockets()
-    for i in range(100):
-        with TLSSocket() as s:
-            err = s.open(net())
-            assert err == OK, "round %d: open = %d" % (i, err)
-    assert sockets() == n0
+    open_destruct(TLSSocket)
 
 
 def test_open_limit():
-    counts = []
-    for _ in range(2):
-        socks = []
-        while True:
-            s = TLSSocket()
-            err = s.open(net())
-            if err in (NO_MEMORY, NO_SOCKET):
-                break
-            assert err == OK, "open = %d" % err
-            socks.append(s)
-        counts.append(len(socks))
-        for s in socks:
-            assert s.close() == OK
-    assert counts[0] == counts[1], counts
-    assert counts[0] >= 4, counts
+    open_limit(TLSSocket, 4)
 
 
 def test_open_twice():
-    with TLSSocket() as s:
-        assert s.open(net()) == OK
-        assert s.open(net()) == PARAMETER
+    open_twice(TLSSocket)
 
 
 def test_connect_invalid():

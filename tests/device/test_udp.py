@@ -9,12 +9,12 @@ from netsocket.nsapi import (
     NSAPI_ERROR_UNSUPPORTED as UNSUPPORTED,
     NSAPI_ERROR_PARAMETER as PARAMETER,
     NSAPI_ERROR_NO_SOCKET as NO_SOCKET,
-    NSAPI_ERROR_NO_ADDRESS as NO_ADDRESS,
     NSAPI_ERROR_NO_MEMORY as NO_MEMORY,
+    NSAPI_ERROR_NO_ADDRESS as NO_ADDRESS,
     NSAPI_ERROR_BUSY as BUSY,
     NSAPI_IPv6,
 )
-from nsutil import SIZES, net, addr, sockets, fill, Flag, chargen_check
+from nsutil import SIZES, net, addr, fill, Flag, chargen_check, open_destruct, open_limit, open_twice, open_close_repeat
 
 
 def _opened():
@@ -24,41 +24,19 @@ def _opened():
 
 
 def test_open_destruct():
-    n0 = sockets()
-    for i in range(100):
-        with UDPSocket() as s:
-            assert s.open(net()) == OK, "round %d" % i
-    assert sockets() == n0
+    open_destruct(UDPSocket)
 
 
 def test_open_limit():
-    counts = []
-    for _ in range(2):
-        socks = []
-        while True:
-            s = UDPSocket()
-            err = s.open(net())
-            if err in (NO_MEMORY, NO_SOCKET):
-                break
-            assert err == OK, err
-            socks.append(s)
-        counts.append(len(socks))
-        for s in socks:
-            assert s.close() == OK
-    assert counts[0] == counts[1], counts
-    assert counts[0] >= 3, counts
+    open_limit(UDPSocket, 3)
 
 
 def test_open_twice():
-    with _opened() as s:
-        assert s.open(net()) == PARAMETER
+    open_twice(UDPSocket)
 
 
 def test_open_close_repeat():
-    s = UDPSocket()
-    for _ in range(2):
-        assert s.open(net()) == OK
-        assert s.close() == OK
+    open_close_repeat(UDPSocket)
 
 
 def test_bind_port():
