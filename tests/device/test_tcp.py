@@ -16,7 +16,8 @@ from netsocket.nsapi import (
     NSAPI_KEEPALIVE,
     NSAPI_IPv6,
 )
-from nsutil import SIZES, net, addr, fill, Flag, recv_all, nonblock_echo, chargen_check, open_destruct, open_limit, open_twice, open_close_repeat
+from sockcases import open_destruct, open_limit, open_twice, open_close_repeat
+from nsutil import SIZES, net, addr, fill, Flag, recv_all, nonblock_echo, chargen_check
 
 
 def _connected(name):

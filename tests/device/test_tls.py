@@ -19,7 +19,8 @@ from netsocket.nsapi import (
     NSAPI_ERROR_ALREADY as ALREADY,
     NSAPI_ERROR_IS_CONNECTED as IS_CONNECTED,
 )
-from nsutil import SIZES, net, addr, fill, Flag, recv_all, nonblock_echo, open_destruct, open_limit, open_twice
+from sockcases import open_destruct, open_limit, open_twice
+from nsutil import SIZES, net, addr, fill, Flag, recv_all, nonblock_echo
 
 SERVER_NAME = "tls.netsocket.test"  # tools/netsocket_harness/peers/tls.py
 DIR = "/tests/"

@@ -14,7 +14,8 @@ from netsocket.nsapi import (
     NSAPI_ERROR_BUSY as BUSY,
     NSAPI_IPv6,
 )
-from nsutil import SIZES, net, addr, fill, Flag, chargen_check, open_destruct, open_limit, open_twice, open_close_repeat
+from sockcases import open_destruct, open_limit, open_twice, open_close_repeat
+from nsutil import SIZES, net, addr, fill, Flag, chargen_check
 
 
 def _opened():
