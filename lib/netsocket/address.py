@@ -31,7 +31,7 @@ class SocketAddress:
         ip = None
         if isinstance(text, str):
             if ":" in text:
-                from ._ip6 import parse
+                from ._ipv6_text import parse
 
                 ip = parse(text)
             else:  # "a.b.c.d"
@@ -75,7 +75,7 @@ class SocketAddress:
             return None
         if len(ip) == 4:
             return "%d.%d.%d.%d" % (ip[0], ip[1], ip[2], ip[3])
-        from ._ip6 import text
+        from ._ipv6_text import text
 
         return text(ip)
 

@@ -1,7 +1,7 @@
 """NetworkInterface (abstract) and EthernetInterface, with status events as in Mbed.
 
 What connecting and opening sockets needs is here; the rest (addresses, events,
-asynchronous DNS, ...) is in _ifx.py, which joins the classes on first use.
+asynchronous DNS, ...) is in _iface_addr_dns.py, which joins the classes on first use.
 """
 
 import sys
@@ -37,9 +37,9 @@ class NetworkInterface:
     _blocking = True
 
     def __getattr__(self, name):
-        # the rarely used methods (addresses, attach, async DNS, ...) are in _ifx, loaded
+        # the rarely used methods (addresses, attach, async DNS, ...) are in _iface_addr_dns, loaded
         # and added to the classes on first use: importing this costs less heap
-        from ._ifx import more
+        from ._iface_addr_dns import more
 
         return more(self, name)
 

@@ -2,7 +2,7 @@
 
 The constants (``nsapi.NSAPI_ERROR_WOULD_BLOCK``, ``from netsocket.nsapi import
 NSAPI_SOCKET``) are read from the table below on first use, and strerror,
-NSAPIError and check load from _nsx.py on first use, so the names cost no heap
+NSAPIError and check load from _nsapi_errors.py on first use, so the names cost no heap
 until a program uses them. Import them by name: ``import *`` sees only those
 already used.
 """
@@ -42,8 +42,8 @@ def _find(name, code):
 
 def __getattr__(name):
     v = _find(name, None)[1]
-    if v is None:  # strerror, NSAPIError or check (_nsx.py), or AttributeError
-        from ._nsx import more
+    if v is None:  # strerror, NSAPIError or check (_nsapi_errors.py), or AttributeError
+        from ._nsapi_errors import more
 
         v = more(name)
     globals()[name] = v  # the next use is a plain lookup

@@ -1,7 +1,7 @@
 """Socket, InternetSocket and TCPSocket with Mbed's semantics and codes (UDPSocket: udp.py).
 
 What a TCP client uses is here; the rest (server calls, options, sigio, errors) is in
-_sockx.py, which joins the classes on first use.
+_socket_server_opts.py, which joins the classes on first use.
 
 Methods return nsapi codes (0 OK, < 0 error, counts for send/recv). Blocking
 and timeouts are done here, over the stack's non-blocking calls and
@@ -70,9 +70,9 @@ class InternetSocket(Socket):
     _pend = 0  # events since the last operation (sigio fires on the first)
 
     def __getattr__(self, name):
-        # the rarely used methods (bind, setsockopt, sigio, accept, ...) are in _sockx,
+        # the rarely used methods (bind, setsockopt, sigio, accept, ...) are in _socket_server_opts,
         # loaded and added to the classes on first use: importing this costs less heap
-        from ._sockx import more  # (not "from . import": the package's __getattr__ would answer)
+        from ._socket_server_opts import more  # (not "from . import": the package's __getattr__ would answer)
 
         return more(self, name)
 
@@ -156,7 +156,7 @@ class TCPSocket(InternetSocket):
             if self._cb is not None:
                 self._pend = 0
             err = st.socket_connect(h, addr)
-            if err == _PARAMETER and _len(addr._ip) == 16 and self._six(addr):  # IPv6 (_six.py)
+            if err == _PARAMETER and _len(addr._ip) == 16 and self._to_ipv6(addr):  # IPv6 (_native_ipv6.py)
                 h = self._h
                 continue
             if err != _IN_PROGRESS and err != _ALREADY:

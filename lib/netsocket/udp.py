@@ -76,7 +76,7 @@ class UDPSocket(InternetSocket):
             if self._cb is not None:
                 self._pend = 0
             n = self._stack.socket_sendto(h, addr, data, size)
-            if n == _PARAMETER and _len(addr._ip) == 16 and self._six(addr):  # IPv6 (_six.py)
+            if n == _PARAMETER and _len(addr._ip) == 16 and self._to_ipv6(addr):  # IPv6 (_native_ipv6.py)
                 h = self._h
                 continue
             if n != _WOULD_BLOCK:

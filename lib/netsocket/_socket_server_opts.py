@@ -18,7 +18,7 @@ _NO_SOCKET = const(-3005)
 _POLLIN = const(1)
 
 # the methods each class gets, all at once on first use
-_INET = ("_repr", "_sio", "_six", "_addr", "bind", "setsockopt", "getsockopt", "sigio", "_event", "getpeername")
+_INET = ("_repr", "_sio", "_to_ipv6", "_addr", "bind", "setsockopt", "getsockopt", "sigio", "_event", "getpeername")
 _TCP = ("_err", "sendto", "recvfrom", "listen", "accept")
 _added = False
 
@@ -48,9 +48,9 @@ def _sio(self):
         self._io = Stream(st, self._h, self)
 
 
-def _six(self, addr):
-    # an IPv6 address on a socket the stack opened as IPv4: reopen it as IPv6 (_six.py)
-    from ._six import reopen
+def _to_ipv6(self, addr):
+    # an IPv6 address on a socket the stack opened as IPv4: reopen it as IPv6 (_native_ipv6.py)
+    from ._native_ipv6 import reopen
 
     return reopen(self, addr)
 
@@ -91,7 +91,7 @@ def bind(self, addr, port=None):
     if err:
         return err
     err = self._stack.socket_bind(self._h, addr)
-    if err == _PARAMETER and addr._ip is not None and len(addr._ip) == 16 and self._six(addr):
+    if err == _PARAMETER and addr._ip is not None and len(addr._ip) == 16 and self._to_ipv6(addr):
         err = self._stack.socket_bind(self._h, addr)
     if not err:
         self._bound = True
