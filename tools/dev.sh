@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.venv
-DEBIAN_PACKAGES=(valgrind dnsmasq-base)  # callgrind for netsocket bench; dnsmasq for the DNS tests
+DEBIAN_PACKAGES=(valgrind dnsmasq-base ser2net)  # callgrind for netsocket bench; dnsmasq for the DNS tests; ser2net for remote boards (RFC 2217)
 
 say() { printf '\n== %s\n' "$*"; }
 

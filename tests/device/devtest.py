@@ -51,3 +51,11 @@ def run(fn, setup=None):
 def timeout(seconds):
     """Decorator giving one test its own time limit; read by the runner from the source."""
     return lambda fn: fn
+
+
+def requires(*caps):
+    """Decorator naming what a test needs of the board ("cellular", "tls", "cellular:bg96" ...).
+
+    Read by the runner from the source: the test runs only on a board that has it
+    (``REQUIRES = (...)`` at module level does the same for every test of the module)."""
+    return lambda fn: fn

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,3 +56,37 @@ def board_processes(home: Path) -> set[int]:
     sups = {int(r[0]) for r in rows if len(r) == 3 and "netsocket_harness.vboard" in r[2] and str(home) in r[2]}
     return sups | {int(r[0]) for r in rows if len(r) >= 2 and int(r[1]) in sups}
 collect_ignore = ["device_samples"]
+
+
+class Terminal:
+    """A command on a pty, as a user at a terminal runs it: `expect` what it prints, `send` keys."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], master: int) -> None:
+        self.proc, self.master, self.seen = proc, master, b""
+
+    def expect(self, text: bytes, limit: float = 10) -> None:
+        deadline = time.monotonic() + limit
+        while text not in self.seen and time.monotonic() < deadline:
+            if select.select([self.master], [], [], 0.2)[0]:
+                try:
+                    self.seen += os.read(self.master, 4096)
+                except OSError:  # the command ended and closed the terminal
+                    break
+        assert text in self.seen, self.seen[-500:]
+
+    def send(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+
+@contextmanager
+def terminal(cmd: str, *args: str) -> Iterator[Terminal]:
+    """Run a console script of this environment on a new pty; killed (if still running) on leaving."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(BIN / cmd), *args], stdin=slave, stdout=slave, stderr=slave, env=os.environ.copy())
+    os.close(slave)
+    try:
+        yield Terminal(proc, master)
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)

@@ -34,7 +34,7 @@ def _size(text: str) -> int:
 def do_vboard_start(args: argparse.Namespace) -> int:
     uarts = {str(i): path for i, path in ((1, args.uart1), (2, args.uart2)) if path}
     if args.foreground:
-        vboard.run_foreground(args.name, args.heap, args.rom, uarts=uarts)
+        vboard.run_foreground(args.name, args.heap, args.rom, uarts=uarts, rfc2217=args.rfc2217 or 0)
         return 0
     if args.foreground and (args.download_mode or args.firmware):
         raise HarnessError("--download-mode and --firmware start a board in the background: drop --foreground")
@@ -43,7 +43,8 @@ def do_vboard_start(args: argparse.Namespace) -> int:
         raise HarnessError(f"--firmware {args.firmware}: not an executable MicroPython unix build "
                            "(netsocket build --board VIRTUAL --micropython <checkout> makes one)")
     cfg = vboard.start(args.name, args.heap, args.rom, uarts=uarts, interpreter=interpreter,
-                       download_mode=args.download_mode)
+                       download_mode=args.download_mode, rfc2217=args.rfc2217 or 0)
+    _say_rfc2217(cfg)
     if args.download_mode:
         print(f"virtual board {cfg.name!r} is in download mode (an emulated ESP32 ROM loader): "
               f"flash it with esptool or netsocket flash --board VIRTUAL")
@@ -52,6 +53,25 @@ def do_vboard_start(args: argparse.Namespace) -> int:
     print(f"virtual board {cfg.name!r} ready (heap {cfg.heap // 1024}K, files in {cfg.fs_dir})")
     print(cfg.port)
     return 0
+
+
+# -- farms (issue 17): a virtual board exported over RFC 2217 -----------------------
+
+def _say_rfc2217(cfg: vboard.BoardConfig) -> None:
+    if cfg.rfc2217:
+        print(f"exported by ser2net as rfc2217://127.0.0.1:{cfg.rfc2217} (give that as --port on this machine)")
+
+
+def _rfc2217_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rfc2217", type=int, metavar="TCP_PORT",
+                   help="also export the board's serial port over RFC 2217 on 127.0.0.1:TCP_PORT (ser2net), "
+                        "stopped with the board")
+
+
+def _inventory_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inventory", metavar="FILE",
+                   help="TOML file of boards (port or labgrid place, board, caps); with -n N, one worker per "
+                        "board (default: all of them), each board locked for the run")
 
 
 def do_vboard_stop(args: argparse.Namespace) -> int:
@@ -67,7 +87,8 @@ def do_vboard_list(args: argparse.Namespace) -> int:
     if not boards:
         print("no virtual boards running")
     for cfg in boards:
-        print(f"{cfg.name}\t{cfg.port}\tpid {cfg.pid}\theap {cfg.heap // 1024}K\t{cfg.home}")
+        url = f"\trfc2217://127.0.0.1:{cfg.rfc2217}" if cfg.rfc2217 else ""
+        print(f"{cfg.name}\t{cfg.port}{url}\tpid {cfg.pid}\theap {cfg.heap // 1024}K\t{cfg.home}")
     return 0
 
 
@@ -102,7 +123,7 @@ def do_build(args: argparse.Namespace) -> int:
 
 
 def do_deploy(args: argparse.Namespace) -> int:
-    from .board import resolve_port
+    from .targets import resolve_port
     from .deploy import deploy
 
     port = resolve_port(args.port, args.board, args.name)
@@ -142,7 +163,7 @@ def do_devices(args: argparse.Namespace) -> int:
 
 
 def do_repl(args: argparse.Namespace) -> int:
-    from .board import resolve_port
+    from .targets import resolve_port
     from .mpr import mpremote
 
     port = resolve_port(args.port, args.board, args.name)
@@ -150,7 +171,7 @@ def do_repl(args: argparse.Namespace) -> int:
 
 
 def do_run(args: argparse.Namespace) -> int:
-    from .board import resolve_port
+    from .targets import resolve_port
     from .mpr import mpremote
 
     if not Path(args.file).is_file():
@@ -213,6 +234,7 @@ def parser() -> argparse.ArgumentParser:
                    help="boot into an emulated ESP32 ROM loader (esptool talks to it); a reset boots MicroPython")
     p.add_argument("--firmware", metavar="BINARY",
                    help="run this MicroPython unix build (e.g. with netsocket frozen) instead of the stock one")
+    _rfc2217_arg(p)
     p.set_defaults(func=do_vboard_start)
     p = vsub.add_parser("stop", help="stop a virtual board")
     p.add_argument("name", nargs="?", default=vboard.DEFAULT_NAME)
@@ -275,6 +297,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--junitxml", help="write a JUnit XML report")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per test (default 60)")
     p.add_argument("paths", nargs="*", help="test files (default: tests/device)")
+    _inventory_arg(p)
     p.set_defaults(func=do_test)
 
     mo = sub.add_parser("modem", help="emulated cellular modems on a pty (wire with vboard start --uart1)")

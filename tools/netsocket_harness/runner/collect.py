@@ -5,12 +5,16 @@
   (to run another module's tests again under other conditions);
 - ``PARAMS = ("a", "b")``: run every test once per value, as items
   ``test_y[a]``, ``test_y[b]``; the module's ``setup(value)`` is called on the
-  board before each.
+  board before each;
+- what a test needs of the board: ``@requires("cellular")`` (or
+  ``@devtest.requires``) on a function, ``REQUIRES = ("tls",)`` for every test
+  the module runs; the runner gives such tests only to boards that have it.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +25,17 @@ class DeviceTest:
     limit: float | None  # seconds, from @timeout(s)
     path: Path  # where it is defined
     line: int
+    requires: tuple[str, ...] = ()  # from @requires(...)
 
 
 @dataclass(frozen=True)
 class DeviceModule:
     tests: list[DeviceTest]
     params: tuple[str, ...]
+    requires: tuple[str, ...] = ()  # REQUIRES = (...): for every test of the module
+
+    def needs(self, test: DeviceTest) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.requires + test.requires))
 
 
 def _limit(node: ast.FunctionDef) -> float | None:
@@ -37,13 +46,23 @@ def _limit(node: ast.FunctionDef) -> float | None:
     return None
 
 
+def _requires(node: ast.FunctionDef) -> tuple[str, ...]:
+    for dec in node.decorator_list:
+        func = dec.func if isinstance(dec, ast.Call) else None
+        name = getattr(func, "id", None) or getattr(func, "attr", None)
+        if name == "requires":
+            return tuple(str(a.value) for a in dec.args if isinstance(a, ast.Constant))  # type: ignore[union-attr]
+    return ()
+
+
 def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModule:
     tree = ast.parse(path.read_text(), str(path))
     tests: dict[str, DeviceTest] = {}
     params: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-            tests[node.name] = DeviceTest(node.name, _limit(node), path, node.lineno)
+            tests[node.name] = DeviceTest(node.name, _limit(node), path, node.lineno, _requires(node))
         elif (isinstance(node, ast.ImportFrom) and node.module and node.level == 0
               and any(a.name == "*" for a in node.names)):
             source = path.with_name(node.module + ".py")
@@ -53,4 +72,23 @@ def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModul
         elif (isinstance(node, ast.Assign) and len(node.targets) == 1
               and getattr(node.targets[0], "id", "") == "PARAMS"):
             params = tuple(str(v) for v in ast.literal_eval(node.value))
-    return DeviceModule(list(tests.values()), params)
+        elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+              and getattr(node.targets[0], "id", "") == "REQUIRES"):
+            requires = tuple(str(v) for v in ast.literal_eval(node.value))
+    return DeviceModule(list(tests.values()), params, requires)
+
+
+@functools.lru_cache(maxsize=None)
+def _cached(path: Path, mtime_ns: int) -> DeviceModule:
+    return read_module(path)
+
+
+def needs_of(path: Path, name: str) -> tuple[str, ...]:
+    """What the item `name` (``test_y`` or ``test_y[param]``) of the module at `path` needs of a board."""
+    try:
+        module = _cached(path, path.stat().st_mtime_ns)
+    except (OSError, SyntaxError, ValueError):
+        return ()
+    base = name.split("[", 1)[0]
+    test = next((t for t in module.tests if t.name == base), None)
+    return module.needs(test) if test is not None else module.requires

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ..board import load_board, resolve_port
+from ..board import load_board
 from ..errors import HarnessError
-from ..mpr import check_port
 from ..project import DEVICE_TESTS, ROOT
+from ..serial_url import check_port
+from ..targets import load_inventory, resolve_port
 
 
 def pytest_args(args: argparse.Namespace) -> list[str]:
@@ -24,7 +25,12 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
            "--ns-device-dir", str(dirs.pop()), "-p", "netsocket_harness.runner.plugin"]
     if args.board:
         out += ["--ns-board", args.board]
-    if args.port:
+    if getattr(args, "inventory", None):
+        if args.port:
+            raise HarnessError("give --port or --inventory, not both")
+        load_inventory(Path(args.inventory))  # its errors now, as one line
+        out += ["--ns-inventory", str(Path(args.inventory).resolve())]
+    elif args.port:
         for p in args.port.split(","):
             check_port(p)
         out += ["--ns-port", args.port]
@@ -34,8 +40,12 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
         out += ["-k", args.keyword]
     if args.junitxml:
         out += ["--junitxml", args.junitxml]
-    if args.workers:
-        out += ["-n", str(args.workers)]
+    workers = args.workers
+    if getattr(args, "inventory", None) and not workers:
+        boards = len(load_inventory(Path(args.inventory)))
+        workers = boards if boards > 1 else 0  # one worker per board of the inventory
+    if workers:
+        out += ["-n", str(workers)]
     return out
 
 

@@ -1,7 +1,11 @@
 """pytest plugin: every `test_*` function in tests/device/*.py is one item run on a board.
 
 The board comes from ``--ns-port`` (comma-separated; xdist worker *i* takes
-port *i*), or is a virtual board the process starts for itself. A test's
+port *i*), from ``--ns-inventory`` (boards with capabilities; the controller
+locks one per worker and gives each test to a worker whose board has what the
+test ``requires``), or is a virtual board the process starts for itself. Every
+board is a `targets.Target`; the report names it for each test (a ``board``
+property in JUnit, beside the verdict in ``-v`` output). A test's
 verdict is its own; a hang or a crash of the board is an *error* (reported
 in set-up), after which the board is recovered and the run goes on.
 
@@ -11,18 +15,23 @@ Fixtures for host-side tests: ``device`` (the session's `TestBoard`:
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
+from .. import targets
 from ..errors import HarnessError
+from ..locks import lock
 from ..project import DEVICE_TESTS
 from ..vboard import DEFAULT_HEAP
 from .boards import Outcome, TestBoard, default_build_dir
-from .collect import DeviceTest, read_module
+from .collect import DeviceTest, needs_of, read_module
 
 _BOARD = pytest.StashKey[TestBoard]()
+_TARGET = pytest.StashKey[targets.Target]()
+_CLAIMS = pytest.StashKey[list]()  # the controller's claimed inventory boards (targets.Claim)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,10 +44,84 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--ns-peer-host", default="127.0.0.1", help="address the host peers listen on")
     g.addoption("--ns-build-dir", help="where to build the package and tests (default build/test-<worker>)")
     g.addoption("--ns-device-dir", default=str(DEVICE_TESTS), help="directory of the device test modules")
+    g.addoption("--ns-inventory", help="TOML file of boards (port, board, caps): one xdist worker per board")
 
 
 def _worker(config: pytest.Config) -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+# -- which board: a Target per process -------------------------------------------------
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With an inventory, the controller (or the only process) locks the boards of the run."""
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:serial.rfc2217")  # pyserial 3.5's thread API
+    path = config.getoption("ns_inventory", None)
+    if not path or _is_worker(config):
+        return
+    try:
+        count = max(1, config.getoption("numprocesses", 0) or 0)
+        config.stash[_CLAIMS] = targets.claim(targets.load_inventory(Path(path)), count)
+    except HarnessError as e:
+        raise pytest.UsageError(f"netsocket: {e}") from None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """xdist: worker gwI drives the I-th claimed board."""
+    claims = node.config.stash.get(_CLAIMS, None)
+    if claims:
+        index = int(node.gateway.id[2:])
+        node.workerinput["ns_target"] = json.dumps(claims[index % len(claims)].target.to_json())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    claims = config.stash.get(_CLAIMS, None)
+    if not claims:
+        return None
+    from .schedule import BoardScheduling
+
+    caps = {f"gw{i}": c.target.caps for i, c in enumerate(claims)}
+    root = config.rootpath
+
+    def needs(nodeid: str) -> tuple[str, ...]:
+        file, _, name = nodeid.partition("::")
+        return needs_of(root / file, name)
+
+    return BoardScheduling(config, log, lambda gw: caps.get(gw, frozenset()), needs)
+
+
+def device_target(config: pytest.Config) -> targets.Target:
+    """The board this process tests on, as a target (no board is touched yet)."""
+    target = config.stash.get(_TARGET, None)
+    if target is not None:
+        return target
+    worker = _worker(config)
+    claims = config.stash.get(_CLAIMS, None)
+    if _is_worker(config) and "ns_target" in config.workerinput:  # type: ignore[attr-defined]
+        target = targets.Target.from_json(json.loads(config.workerinput["ns_target"]))  # type: ignore[attr-defined]
+    elif claims:
+        target = claims[0].target
+    else:
+        ports = [p for p in (config.getoption("ns_port") or "").split(",") if p]
+        index = int(worker[2:]) if worker[2:].isdigit() else 0
+        if ports:
+            port = ports[index % len(ports)]
+            try:
+                target = targets.from_port(port, config.getoption("ns_board"))
+                config.stash[_CLAIMS] = [targets.Claim(target, lock(port))]  # released at the end
+            except HarnessError as e:
+                raise pytest.UsageError(f"netsocket: {e}") from None
+        else:
+            target = targets.Target(f"virtual-{worker}", None, config.getoption("ns_board"),
+                                    targets.private_virtual_caps(), "private virtual board")
+    config.stash[_TARGET] = target
+    return target
 
 
 def device_board(config: pytest.Config) -> TestBoard:
@@ -46,11 +129,10 @@ def device_board(config: pytest.Config) -> TestBoard:
     board = config.stash.get(_BOARD, None)
     if board is None:
         worker = _worker(config)
-        ports = [p for p in (config.getoption("ns_port") or "").split(",") if p]
-        index = int(worker[2:]) if worker[2:].isdigit() else 0
-        port = ports[index % len(ports)] if ports else None
+        target = device_target(config)
+        port = target.port
         try:
-            board = TestBoard(config.getoption("ns_board"), port, worker, config.getoption("ns_heap"),
+            board = TestBoard(target.board, port, worker, config.getoption("ns_heap"),
                               config.getoption("ns_peer_host"),
                               Path(config.getoption("ns_build_dir") or default_build_dir(worker)),
                               Path(config.getoption("ns_device_dir")))
@@ -64,6 +146,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     board = config.stash.get(_BOARD, None)
     if board is not None:
         board.close()
+    for claim in config.stash.get(_CLAIMS, None) or []:
+        claim.release()
 
 
 def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -81,20 +165,35 @@ class DeviceFile(pytest.File):
             for param in module.params or (None,):
                 name = test.name if param is None else f"{test.name}[{param}]"
                 item = DeviceItem.from_parent(self, name=name)
-                item.test, item.param = test, param
+                item.test, item.param, item.needs = test, param, module.needs(test)
                 yield item
 
 
 class DeviceItem(pytest.Item):
     test: DeviceTest
     param: str | None = None
+    needs: tuple[str, ...] = ()
     outcome: Outcome | None = None
+    fixturenames: tuple[str, ...] = ()  # none; labgrid's pytest plugin (installed beside) looks at every item's
 
     def setup(self) -> None:
-        """Runs the test on the board; a board fault raised here is reported as an error."""
-        board = device_board(self.config)
-        timeout = self.test.limit or self.config.getoption("ns_timeout")
-        self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
+        """Runs the test on the board; a board fault raised here is reported as an error.
+
+        A board that cannot be set up or reached again (port gone, server down) ends the run:
+        the rest would fail the same way."""
+        try:
+            target = device_target(self.config)
+            self.user_properties.append(("board", target.name))
+            if lacking := target.lacks(self.needs):
+                pytest.skip(f"needs {', '.join(lacking)}: no board of this run has it "
+                            f"(this one: {target.describe()})")
+            board = device_board(self.config)
+            timeout = self.test.limit or self.config.getoption("ns_timeout")
+            self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
+        except (HarnessError, pytest.UsageError) as e:
+            msg = str(e) if str(e).startswith("netsocket: ") else f"netsocket: {e}"
+            self.session.shouldstop = msg
+            pytest.fail(msg, pytrace=False)
         if self.outcome.verdict == "ERROR":
             pytest.fail(f"board fault (not a test verdict): {self.outcome.detail}\n"
                         f"--- serial output ---\n{self.outcome.output}", pytrace=False)
@@ -110,6 +209,42 @@ class DeviceItem(pytest.Item):
 
     def reportinfo(self):
         return self.test.path, self.test.line - 1, f"{self.path.name}::{self.name} [device]"
+
+
+# -- the board in the report -------------------------------------------------------------
+
+def _board_of(report) -> str | None:
+    return next((v for k, v in getattr(report, "user_properties", ()) if k == "board"), None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_teststatus(report, config: pytest.Config):
+    """``-v``: the board beside each device test's verdict (``PASSED on rack1-esp32``)."""
+    result = yield
+    board = _board_of(report)
+    if board and result and (report.when == "call" or report.skipped):
+        category, letter, word = result
+        if isinstance(word, tuple):
+            word = (f"{word[0]} on {board}", word[1])
+        elif word:
+            word = f"{word} on {board}"
+        return category, letter, word
+    return result
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """Which board ran how many device tests, and with what result."""
+    per_board: dict[str, dict[str, int]] = {}
+    for category, reports in terminalreporter.stats.items():
+        for r in reports:
+            board = _board_of(r)
+            if board and getattr(r, "when", "") in ("call", "setup") and not (r.when == "setup" and r.passed):
+                per_board.setdefault(board, {}).setdefault(category, 0)
+                per_board[board][category] += 1
+    if per_board:
+        terminalreporter.section("netsocket boards")
+        for board, counts in sorted(per_board.items()):
+            terminalreporter.line(f"{board}: " + ", ".join(f"{n} {c}" for c, n in sorted(counts.items())))
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import HarnessError
-from ..project import tool_command
+from ..project import state_home, tool_command
 from .supervisor import BoardConfig
 
 DEFAULT_NAME = "vb0"
@@ -28,8 +28,7 @@ DEFAULT_ROM = 256 * 1024
 
 
 def state_root() -> Path:
-    base = os.environ.get("NETSOCKET_HOME") or Path.home() / ".local" / "state" / "netsocket"
-    return Path(base) / "vboards"
+    return state_home() / "vboards"
 
 
 def find_interpreter() -> list[str]:
@@ -81,9 +80,20 @@ def _check_uarts(uarts: dict[str, str]) -> dict[str, str]:
     return uarts
 
 
+def _check_rfc2217(port: int) -> int:
+    if port:
+        from ..ser2net import listening
+
+        if not 0 < port < 65536:
+            raise HarnessError(f"--rfc2217 {port}: not a TCP port number")
+        if listening(port):
+            raise HarnessError(f"--rfc2217 {port}: TCP port {port} is already in use; pick another")
+    return port
+
+
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
              interpreter: list[str] | None, owner_pid: int = 0,
-             uarts: dict[str, str] | None = None, download_mode: bool = False) -> BoardConfig:
+             uarts: dict[str, str] | None = None, download_mode: bool = False, rfc2217: int = 0) -> BoardConfig:
     _check_name(name)
     if heap < 16 * 1024:
         raise HarnessError(f"--heap {heap} is too small: a board needs at least 16K")
@@ -95,7 +105,7 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
             f"stop it with: netsocket vboard stop {name}")
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
                       interpreter=interpreter or find_interpreter(), owner_pid=owner_pid,
-                      uarts=_check_uarts(uarts or {}), download_mode=download_mode)
+                      uarts=_check_uarts(uarts or {}), download_mode=download_mode, rfc2217=_check_rfc2217(rfc2217))
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path
     if not rom.exists() or rom.stat().st_size != rom_size:
@@ -109,12 +119,13 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
 def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
           root: Path | None = None, interpreter: list[str] | None = None,
           timeout: float = 20.0, owner_pid: int = 0, uarts: dict[str, str] | None = None,
-          download_mode: bool = False) -> BoardConfig:
+          download_mode: bool = False, rfc2217: int = 0) -> BoardConfig:
     """Start a board in the background; return once its REPL answers.
 
     With `owner_pid`, the board stops by itself when that process ends;
-    `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`."""
-    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode)
+    `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`;
+    `rfc2217` exports its port through ser2net on that loopback TCP port."""
+    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode, rfc2217)
     log = open(Path(cfg.home) / "supervisor.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],
@@ -126,7 +137,8 @@ def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DE
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             tail = (Path(cfg.home) / "supervisor.log").read_text(errors="replace").strip().splitlines()
-            raise HarnessError(f"virtual board {name!r} failed to start: {tail[-1] if tail else 'no output'}")
+            last = tail[-1].removeprefix("netsocket_harness.errors.HarnessError: ") if tail else "no output"
+            raise HarnessError(f"virtual board {name!r} failed to start: {last}")
         ready = running(name, root)
         if ready is not None:
             return ready
@@ -137,11 +149,11 @@ def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DE
 
 
 def run_foreground(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
-                   root: Path | None = None, uarts: dict[str, str] | None = None) -> None:
+                   root: Path | None = None, uarts: dict[str, str] | None = None, rfc2217: int = 0) -> None:
     """Run a board in this process until Ctrl-C or SIGTERM."""
     from .supervisor import Supervisor
 
-    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts)
+    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts, rfc2217=rfc2217)
     sup = Supervisor(cfg)
     sup.on_ready = lambda: print(cfg.port, flush=True)
     sup.run()

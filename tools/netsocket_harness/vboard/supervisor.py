@@ -75,6 +75,7 @@ class BoardConfig:
     owner_pid: int = 0  # if set, the board stops when this process is gone (test runs)
     uarts: dict[str, str] = field(default_factory=dict)  # UART id -> pty wired to it (a modem)
     download_mode: bool = False  # boot into the emulated ESP32 ROM loader (esp_rom.vboard)
+    rfc2217: int = 0  # if set, ser2net exports the port as rfc2217://127.0.0.1:<rfc2217> while the board runs
 
     @property
     def fs_dir(self) -> Path:
@@ -141,6 +142,7 @@ class Supervisor:
         self.ready = False
         self.on_ready = lambda: None
         self.loader = None  # esp_rom.vboard.DownloadMode while the board sits in its ROM loader
+        self.exporter = None  # ser2net.Ser2net when the board is exported over RFC 2217
 
     # -- the outer serial port -------------------------------------------------
 
@@ -374,6 +376,10 @@ class Supervisor:
         self.compile_boot()
         self.open_port()
         self.open_control()
+        if self.cfg.rfc2217:  # before the board is ready, so that its URL works once start() returns
+            from ..ser2net import Ser2net
+
+            self.exporter = Ser2net(self.cfg.port, self.cfg.rfc2217, Path(self.cfg.home)).start()
         self.cfg.pid = os.getpid()
         signal.signal(signal.SIGTERM, lambda *_: setattr(self, "running", False))
         signal.signal(signal.SIGINT, lambda *_: setattr(self, "running", False))
@@ -398,6 +404,8 @@ class Supervisor:
             self.shutdown()
 
     def shutdown(self) -> None:
+        if self.exporter is not None:
+            self.exporter.stop()
         if self.loader is not None:
             self.loader.close()
         if self.child is not None:
