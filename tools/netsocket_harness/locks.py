@@ -49,6 +49,7 @@ class PortLock:
 
     def release(self) -> None:
         if self.fd >= 0:
+            os.ftruncate(self.fd, 0)  # a clean end leaves no holder behind (a crash leaves its pid)
             os.close(self.fd)  # closing drops the flock
             self.fd = -1
 
@@ -59,6 +60,22 @@ def holder(port: str) -> str:
         return lock_path(port).read_text().strip()
     except OSError:
         return ""
+
+
+def is_free(port: str) -> bool:
+    """Whether no live process holds `port` (looked at without taking it)."""
+    path = lock_path(port)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def try_lock(port: str) -> PortLock | None:

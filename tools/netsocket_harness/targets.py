@@ -34,7 +34,7 @@ from pathlib import Path
 from . import vboard
 from .board import VIRTUAL, BoardDef, load_board
 from .errors import HarnessError
-from .locks import PortLock, holder, try_lock
+from .locks import PortLock, holder, is_free, try_lock
 from .project import LIB
 from .serial_url import check_port
 
@@ -190,6 +190,19 @@ class Claim:
         self.lock.release()
 
 
+def _too_few(count: int, free: int, targets: list[Target], busy: list[str]) -> HarnessError:
+    held = f"; in use by other runs: {', '.join(busy)}" if busy else ""
+    return HarnessError(f"{count} boards wanted, only {free} of the inventory's {len(targets)} are free{held}")
+
+
+def check_free(targets: list[Target], count: int) -> None:
+    """A one-line error now if fewer than `count` of `targets` are free (nothing is taken)."""
+    busy = [f"{t.name} (pid {holder(t.port or t.name)[:40]})" for t in targets
+            if t.port and not t.port.startswith("labgrid:") and not is_free(t.port)]
+    if len(targets) - len(busy) < count:
+        raise _too_few(count, len(targets) - len(busy), targets, busy)
+
+
 def claim(targets: list[Target], count: int, log=lambda msg: print(msg, file=sys.stderr)) -> list[Claim]:
     """Lock `count` of `targets` (a lock file per port), first free first; a one-line error if too few are free.
 
@@ -218,6 +231,5 @@ def claim(targets: list[Target], count: int, log=lambda msg: print(msg, file=sys
     if len(claims) < count:
         for c in claims:
             c.release()
-        held = f"; in use by other runs: {', '.join(busy)}" if busy else ""
-        raise HarnessError(f"{count} boards wanted, only {len(claims)} of the inventory's {len(targets)} are free{held}")
+        raise _too_few(count, len(claims), targets, busy)
     return claims

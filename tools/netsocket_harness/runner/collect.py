@@ -83,12 +83,16 @@ def _cached(path: Path, mtime_ns: int) -> DeviceModule:
     return read_module(path)
 
 
-def needs_of(path: Path, name: str) -> tuple[str, ...]:
-    """What the item `name` (``test_y`` or ``test_y[param]``) of the module at `path` needs of a board."""
+def needs_of(path: Path, name: str, strict: bool = False) -> tuple[str, ...] | None:
+    """What the item `name` (``test_y`` or ``test_y[param]``) of the module at `path` needs of a board.
+
+    With `strict`, None when the module has no such test."""
     try:
         module = _cached(path, path.stat().st_mtime_ns)
     except (OSError, SyntaxError, ValueError):
-        return ()
+        return None if strict else ()
     base = name.split("[", 1)[0]
     test = next((t for t in module.tests if t.name == base), None)
-    return module.needs(test) if test is not None else module.requires
+    if test is None:
+        return None if strict else module.requires
+    return module.needs(test)

@@ -11,7 +11,7 @@ from ..board import load_board
 from ..errors import HarnessError
 from ..project import DEVICE_TESTS, ROOT
 from ..serial_url import check_port
-from ..targets import load_inventory, resolve_port
+from ..targets import check_free, load_inventory, resolve_port
 
 
 def pytest_args(args: argparse.Namespace) -> list[str]:
@@ -25,10 +25,16 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
            "--ns-device-dir", str(dirs.pop()), "-p", "netsocket_harness.runner.plugin"]
     if args.board:
         out += ["--ns-board", args.board]
+    workers = args.workers
     if getattr(args, "inventory", None):
         if args.port:
             raise HarnessError("give --port or --inventory, not both")
-        load_inventory(Path(args.inventory))  # its errors now, as one line
+        inventory = load_inventory(Path(args.inventory))  # its errors now, as one line
+        if not workers and len(inventory) > 1:
+            workers = len(inventory)  # one worker per board
+        if workers > len(inventory):
+            raise HarnessError(f"-n {workers}: the inventory {args.inventory} has {len(inventory)} boards")
+        check_free(inventory, max(1, workers))  # busy boards: one line now (the run locks them itself)
         out += ["--ns-inventory", str(Path(args.inventory).resolve())]
     elif args.port:
         for p in args.port.split(","):
@@ -40,10 +46,6 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
         out += ["-k", args.keyword]
     if args.junitxml:
         out += ["--junitxml", args.junitxml]
-    workers = args.workers
-    if getattr(args, "inventory", None) and not workers:
-        boards = len(load_inventory(Path(args.inventory)))
-        workers = boards if boards > 1 else 0  # one worker per board of the inventory
     if workers:
         out += ["-n", str(workers)]
     return out

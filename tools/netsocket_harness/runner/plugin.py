@@ -79,7 +79,7 @@ def pytest_configure_node(node) -> None:
         node.workerinput["ns_target"] = json.dumps(claims[index % len(claims)].target.to_json())
 
 
-@pytest.hookimpl(optionalhook=True)
+@pytest.hookimpl(optionalhook=True, tryfirst=True)  # before xdist's own, which picks by --dist
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     claims = config.stash.get(_CLAIMS, None)
     if not claims:
@@ -88,10 +88,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
     caps = {f"gw{i}": c.target.caps for i, c in enumerate(claims)}
     root = config.rootpath
+    modules = sorted(Path(config.getoption("ns_device_dir")).glob("test_*.py"))
 
     def needs(nodeid: str) -> tuple[str, ...]:
         file, _, name = nodeid.partition("::")
-        return needs_of(root / file, name)
+        if file:
+            return needs_of(root / file, name)
+        # a test file outside the rootdir has no path in its node id: find the test by name
+        return next((n for m in modules if (n := needs_of(m, name, strict=True)) is not None), ())
 
     return BoardScheduling(config, log, lambda gw: caps.get(gw, frozenset()), needs)
 
@@ -161,6 +165,11 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
 class DeviceFile(pytest.File):
     def collect(self):
         module = read_module(self.path)
+        known = targets.known_caps()
+        for need in module.requires + tuple(n for t in module.tests for n in t.requires):
+            if need not in known:
+                raise self.CollectError(f"{self.path.name}: requires unknown capability {need!r} "
+                                        f"(known: {', '.join(known)})")
         for test in module.tests:
             for param in module.params or (None,):
                 name = test.name if param is None else f"{test.name}[{param}]"
@@ -185,8 +194,8 @@ class DeviceItem(pytest.Item):
             target = device_target(self.config)
             self.user_properties.append(("board", target.name))
             if lacking := target.lacks(self.needs):
-                pytest.skip(f"needs {', '.join(lacking)}: no board of this run has it "
-                            f"(this one: {target.describe()})")
+                raise pytest.skip.Exception(f"needs {', '.join(lacking)}: no board of this run has it "
+                                            f"(this one: {target.describe()})", _use_item_location=True)
             board = device_board(self.config)
             timeout = self.test.limit or self.config.getoption("ns_timeout")
             self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
