@@ -59,3 +59,23 @@ def requires(*caps):
     Read by the runner from the source: the test runs only on a board that has it
     (``REQUIRES = (...)`` at module level does the same for every test of the module)."""
     return lambda fn: fn
+
+
+# -- tests on several boards at once (test_x_instance0, test_x_instance1) ----------------
+# The runner reads these lines from each board and answers on its stdin.
+
+def barrier():
+    """Wait until every board of the test reaches its barrier()."""
+    print("@@NSMULTI NEXT")
+    sys.stdin.readline()
+
+
+def share(key, value):
+    """Give `value` (str, int, bytes, tuple ...) to the other boards of the test under `key`."""
+    print("@@NSMULTI SET", key, repr(value))
+
+
+def wait(key):
+    """The value another board shared under `key` (waits for it)."""
+    print("@@NSMULTI GET", key)
+    return eval(sys.stdin.readline())

@@ -128,17 +128,20 @@ class TestBoard:
             self.transport.enter_raw_repl(soft_reset=True, timeout_overall=5)
         return self.transport
 
-    def run(self, module: str, function: str, timeout: float, param: str | None = None) -> Outcome:
-        """Run one test function of a device module; with `param`, after the module's setup(param)."""
+    def test_code(self, module: str, function: str, param: str | None = None) -> str:
+        """What the board executes to run one test function (and print its verdict line)."""
         code = (
             "import sys\nsys.path.append('/tests')\nimport devtest\n"
             f"devtest.PEERS={self.addresses!r}\n"
             f"from {module} import {function}\n"
         )
         if param is None:
-            code += f"devtest.run({function})\n"
-        else:
-            code += f"from {module} import setup\ndevtest.run({function}, lambda: setup({param!r}))\n"
+            return code + f"devtest.run({function})\n"
+        return code + f"from {module} import setup\ndevtest.run({function}, lambda: setup({param!r}))\n"
+
+    def run(self, module: str, function: str, timeout: float, param: str | None = None) -> Outcome:
+        """Run one test function of a device module; with `param`, after the module's setup(param)."""
+        code = self.test_code(module, function, param)
         try:
             t = self._fresh()
             t.exec_raw_no_follow(code)
@@ -149,16 +152,7 @@ class TestBoard:
         if problem:
             self.recover()
             return Outcome("ERROR", text + err.decode(errors="replace"), problem)
-        if err:  # an exception outside devtest.run: the module failed to import
-            return Outcome("FAIL", text, err.decode(errors="replace"))
-        head, sep, verdict = text.rpartition("@@NSTEST ")
-        if not sep:
-            return Outcome("ERROR", text, "the test ended without a verdict line")
-        word, _, rest = verdict.strip().partition(" ")
-        log = head.rstrip("\n")
-        if word == "FAIL":
-            return Outcome("FAIL", log, _last_traceback(log))
-        return Outcome(word, log, rest.strip())
+        return verdict_of(text, err.decode(errors="replace"))
 
     def _collect(self, t: SerialTransport, timeout: float) -> tuple[bytes, bytes, str]:
         """Read stdout and stderr of the running code (each ends with 0x04)."""
@@ -213,6 +207,20 @@ class TestBoard:
             with contextlib.suppress(Exception):
                 t.close()
         self.transport = connect(self.port, soft_reset=False, timeout=10)
+
+
+def verdict_of(text: str, err: str) -> Outcome:
+    """The outcome of a test that ran to its end: what it printed (stdout, stderr) and its verdict line."""
+    if err:  # an exception outside devtest.run: the module failed to import
+        return Outcome("FAIL", text, err)
+    head, sep, verdict = text.rpartition("@@NSTEST ")
+    if not sep:
+        return Outcome("ERROR", text, "the test ended without a verdict line")
+    word, _, rest = verdict.strip().partition(" ")
+    log = head.rstrip("\n")
+    if word == "FAIL":
+        return Outcome("FAIL", log, _last_traceback(log))
+    return Outcome(word, log, rest.strip())
 
 
 def _last_traceback(log: str) -> str:

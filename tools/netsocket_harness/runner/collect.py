@@ -6,6 +6,9 @@
 - ``PARAMS = ("a", "b")``: run every test once per value, as items
   ``test_y[a]``, ``test_y[b]``; the module's ``setup(value)`` is called on the
   board before each;
+- a test of several boards at once: functions ``test_x_instance0``,
+  ``test_x_instance1`` make one item ``test_x``, run on two boards together
+  (``devtest.barrier/share/wait`` between them, through the runner);
 - what a test needs of the board: ``@requires("cellular")`` (or
   ``@devtest.requires``) on a function, ``REQUIRES = ("tls",)`` for every test
   the module runs; the runner gives such tests only to boards that have it.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +30,7 @@ class DeviceTest:
     path: Path  # where it is defined
     line: int
     requires: tuple[str, ...] = ()  # from @requires(...)
+    instances: int = 1  # boards it runs on at once (test_x_instance0, test_x_instance1 ...)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,9 @@ def _limit(node: ast.FunctionDef) -> float | None:
     return None
 
 
+_INSTANCE = re.compile(r"(test_\w+?)_instance(\d)")
+
+
 def _requires(node: ast.FunctionDef) -> tuple[str, ...]:
     for dec in node.decorator_list:
         func = dec.func if isinstance(dec, ast.Call) else None
@@ -61,7 +69,16 @@ def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModul
     params: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+        if isinstance(node, ast.FunctionDef) and (m := _INSTANCE.fullmatch(node.name)):
+            first = tests.get(m[1])
+            if first is None or m[2] == "0":
+                tests[m[1]] = DeviceTest(m[1], _limit(node), path, node.lineno, _requires(node),
+                                         max(int(m[2]) + 1, first.instances if first else 1))
+            else:
+                needs = tuple(dict.fromkeys(first.requires + _requires(node)))
+                tests[m[1]] = DeviceTest(first.name, first.limit, first.path, first.line, needs,
+                                         max(int(m[2]) + 1, first.instances))
+        elif isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
             tests[node.name] = DeviceTest(node.name, _limit(node), path, node.lineno, _requires(node))
         elif (isinstance(node, ast.ImportFrom) and node.module and node.level == 0
               and any(a.name == "*" for a in node.names)):

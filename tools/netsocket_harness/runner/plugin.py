@@ -32,6 +32,7 @@ from .collect import DeviceTest, needs_of, read_module
 _BOARD = pytest.StashKey[TestBoard]()
 _TARGET = pytest.StashKey[targets.Target]()
 _CLAIMS = pytest.StashKey[list]()  # the controller's claimed inventory boards (targets.Claim)
+_PARTNERS = pytest.StashKey[list]()  # more boards for tests of several boards at once
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -146,7 +147,27 @@ def device_board(config: pytest.Config) -> TestBoard:
     return board
 
 
+def partner_boards(config: pytest.Config, count: int) -> list[TestBoard]:
+    """`count` more boards for a test of several boards: private virtual boards, started on first use."""
+    if device_target(config).port is not None:
+        pytest.skip(f"needs {count + 1} boards at once: a run on given boards (--port, --inventory) gives each "
+                    "worker one; run it on virtual boards (no --port)")
+    partners = config.stash.setdefault(_PARTNERS, [])
+    worker = _worker(config)
+    while len(partners) < count:
+        try:
+            partners.append(TestBoard(config.getoption("ns_board"), None, f"{worker}-{len(partners) + 1}",
+                                      config.getoption("ns_heap"), config.getoption("ns_peer_host"),
+                                      Path(config.getoption("ns_build_dir") or default_build_dir(worker)),
+                                      Path(config.getoption("ns_device_dir"))))
+        except HarnessError as e:
+            raise pytest.UsageError(f"netsocket: cannot set up a second board: {e}") from None
+    return partners[:count]
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    for partner in config.stash.get(_PARTNERS, None) or []:
+        partner.close()
     board = config.stash.get(_BOARD, None)
     if board is not None:
         board.close()
@@ -198,7 +219,14 @@ class DeviceItem(pytest.Item):
                                             f"(this one: {target.describe()})", _use_item_location=True)
             board = device_board(self.config)
             timeout = self.test.limit or self.config.getoption("ns_timeout")
-            self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
+            if self.test.instances > 1:
+                from .multi import run_instances
+
+                boards = [board, *partner_boards(self.config, self.test.instances - 1)]
+                self.user_properties.append(("boards", ", ".join(b.port for b in boards)))
+                self.outcome = run_instances(boards, self.path.stem, self.test.name, timeout)
+            else:
+                self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
         except (HarnessError, pytest.UsageError) as e:
             msg = str(e) if str(e).startswith("netsocket: ") else f"netsocket: {e}"
             self.session.shouldstop = msg
