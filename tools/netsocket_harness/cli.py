@@ -72,6 +72,9 @@ def _inventory_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--inventory", metavar="FILE",
                    help="TOML file of boards (port or labgrid place, board, caps); with -n N, one worker per "
                         "board (default: all of them), each board locked for the run")
+    p.add_argument("--lg-env", metavar="FILE",
+                   help="labgrid environment: its targets (acquired places, options netsocket_board and "
+                        "netsocket_caps) are the boards, one worker each")
 
 
 def do_vboard_stop(args: argparse.Namespace) -> int:

@@ -36,6 +36,13 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
             raise HarnessError(f"-n {workers}: the inventory {args.inventory} has {len(inventory)} boards")
         check_free(inventory, max(1, workers))  # busy boards: one line now (the run locks them itself)
         out += ["--ns-inventory", str(Path(args.inventory).resolve())]
+    elif getattr(args, "lg_env", None):  # labgrid's own pytest plugin loads it; our plugin takes its targets
+        if args.port:
+            raise HarnessError("give --port or --lg-env, not both")
+        count = lg_env_targets(Path(args.lg_env))
+        if not workers and count > 1:
+            workers = count
+        out += ["--lg-env", str(Path(args.lg_env).resolve())]
     elif args.port:
         for p in args.port.split(","):
             check_port(p)
@@ -49,6 +56,22 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
     if workers:
         out += ["-n", str(workers)]
     return out
+
+
+def lg_env_targets(path: Path) -> int:
+    """How many targets a labgrid environment file names (read here: labgrid itself loads in pytest)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as e:
+        raise HarnessError(f"cannot read labgrid environment {path}: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        raise HarnessError(f"labgrid environment {path} is not valid YAML: {str(e).splitlines()[0]}") from None
+    found = data.get("targets") if isinstance(data, dict) else None
+    if not isinstance(found, dict) or not found:
+        raise HarnessError(f"labgrid environment {path} names no targets")
+    return len(found)
 
 
 def run_tests(args: argparse.Namespace) -> int:

@@ -58,15 +58,43 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _labgrid_env(config: pytest.Config):
+    """The environment labgrid's own pytest plugin loaded (``--lg-env`` / ``LG_ENV``), if any."""
+    try:
+        from labgrid.pytestplugin.hooks import LABGRID_ENV_KEY
+    except ImportError:
+        return None
+    env = config.stash.get(LABGRID_ENV_KEY, None)
+    path = getattr(config.option, "lg_env", None) or os.environ.get("LG_ENV")
+    if env is None and path:  # labgrid's pytest_configure has not run yet: load it as it would
+        from ..labgrid_places import load_env
+
+        env = load_env(Path(path))
+        coordinator = getattr(config.option, "lg_coordinator", None)
+        if coordinator:
+            env.config.set_option("coordinator_address", coordinator)
+    return env
+
+
+@pytest.hookimpl(trylast=True)  # after labgrid's plugin has loaded its environment
 def pytest_configure(config: pytest.Config) -> None:
-    """With an inventory, the controller (or the only process) locks the boards of the run."""
+    """With an inventory or a labgrid environment, the controller (or the only process) locks the boards."""
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:serial.rfc2217")  # pyserial 3.5's thread API
+    if _is_worker(config):
+        return
     path = config.getoption("ns_inventory", None)
-    if not path or _is_worker(config):
+    env = None if path else _labgrid_env(config)
+    if not path and env is None:
         return
     try:
+        if path:
+            boards = targets.load_inventory(Path(path))
+        else:
+            from ..labgrid_places import env_targets
+
+            boards = env_targets(env)
         count = max(1, config.getoption("numprocesses", 0) or 0)
-        config.stash[_CLAIMS] = targets.claim(targets.load_inventory(Path(path)), count)
+        config.stash[_CLAIMS] = targets.claim(boards, count)
     except HarnessError as e:
         raise pytest.UsageError(f"netsocket: {e}") from None
 
