@@ -121,3 +121,77 @@ def test_cellular_client_to_native_server_instance1():
 
     use("bg96")  # the default interface is now cellular over the emulated BG96
     _client(net(), b"over the modem", b"to the modem")
+
+
+# -- TLS with a board as the server (the port's ssl, server side) and netsocket's TLSSocket as client --
+# netsocket's TLSSocket is a client, as Mbed's is; instance0 serves with MicroPython's ssl over a plain
+# socket, with the test server certificate its runner copied next to the tests.
+
+SERVER_NAME = "tls.netsocket.test"  # in the test server certificate (tools/netsocket_harness/peers/tls.py)
+
+
+def _read(path):
+    with open("/tests/" + path, "rb") as f:
+        return f.read()
+
+
+@requires("tls")
+def test_tls_board_as_server_instance0():
+    import socket
+    import ssl
+    from devtest import skip
+
+    if not hasattr(ssl, "PROTOCOL_TLS_SERVER"):
+        skip("this port's ssl has no server side")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(_read("tls_server.der"), _read("tls_server_key.der"))
+    a = SocketAddress()
+    assert net().get_ip_address(a) == OK
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    for _ in range(20):
+        port = random.randint(20000, 60000)
+        try:
+            s.bind(socket.getaddrinfo(a.get_ip_address(), port)[0][-1])
+            break
+        except OSError:
+            pass
+    s.listen(1)
+    share("ca", _read("tls_ca.der"))  # the other board's runner has its own test CA
+    share("server", (a.get_ip_address(), port))
+    c, _ = s.accept()
+    t = ctx.wrap_socket(c, server_side=True)  # the handshake
+    got = b""
+    while len(got) < 18:
+        chunk = t.read(18 - len(got))
+        assert chunk, got
+        got += chunk
+    assert got == b"hello from a board", got
+    t.write(b"served by a board")
+    barrier()
+    t.close()
+    s.close()
+
+
+@requires("tls")
+def test_tls_board_as_server_instance1():
+    from netsocket import TLSSocket
+
+    ca = wait("ca")
+    ip, port = wait("server")
+    t = TLSSocket()
+    assert t.open(net()) == OK
+    assert t.set_root_ca_cert(ca) == OK
+    assert t.set_hostname(SERVER_NAME) == OK
+    t.set_timeout(10000)
+    assert t.connect(SocketAddress(ip, port)) == OK  # the certificate chain and the name are checked
+    assert t.send(b"hello from a board") == 18
+    buf = bytearray(32)
+    got = 0
+    while got < 17:
+        r = t.recv(memoryview(buf)[got:])
+        assert r > 0, r
+        got += r
+    assert buf[:got] == b"served by a board", bytes(buf[:got])
+    barrier()
+    assert t.close() == OK

@@ -140,9 +140,12 @@ class TestPKI:
         }
 
     def board_files(self) -> dict[str, bytes]:
-        """Files copied next to the device tests: the CA and the client credentials, DER and PEM."""
+        """Files copied next to the device tests: the CA and the client credentials, DER and PEM;
+        the good server certificate and key (DER), for a board that serves TLS itself (test_multi.py)."""
         client = self.certs["client"]
+        server = self.certs["server"]
         return {
+            "tls_server.der": server.cert_der, "tls_server_key.der": server.key_der,
             "tls_ca.der": self.ca.cert_der, "tls_ca.pem": self.ca.cert_pem,
             "tls_client.der": client.cert_der, "tls_client.pem": client.cert_pem,
             "tls_client_key.der": client.key_der, "tls_client_key.pem": client.key_pem,
