@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from netsocket_harness import vboard
+from netsocket_harness import targets, vboard
 from netsocket_harness.ser2net import listening
+from netsocket_harness.serial_url import serial_url
 
 from .conftest import BIN, run
 from .test_rfc2217 import free_port, ser2net_processes
@@ -20,6 +21,11 @@ pytest.importorskip("labgrid")
 pytestmark = pytest.mark.skipif(not Path("/usr/sbin/ser2net").exists(), reason="ser2net is not installed")
 
 PLACE = "ns17-place"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
 
 
 def _wait(cond, what: str, limit: float = 60) -> None:
@@ -58,6 +64,17 @@ def test_device_tests_through_a_labgrid_place(home, tmp_path, monkeypatch):
         assert f"{PLACE}: 2 passed" in proc.stdout, proc.stdout[-2000:]
         boards = {p.get("value") for p in ET.parse(junit).getroot().iter("property") if p.get("name") == "board"}
         assert boards == {PLACE}
+
+        # an inventory entry naming the place: the same serial URL, locked for the claim
+        inv = targets.load_inventory(_write(tmp_path / "inv.toml", f'[boards.lg]\nlabgrid = "{PLACE}"\n'
+                                                                   'board = "VIRTUAL"\ncaps = ["tls"]\n'))
+        (claim,) = targets.claim(inv, 1)
+        try:
+            assert claim.target.port.startswith("rfc2217://127.0.0.1:") and claim.target.caps == {"tls"}
+            assert claim.target.origin == f"labgrid place {PLACE!r}"
+            assert run("mpremote", "connect", serial_url(claim.target.port), "exec", "print(6 * 7)").stdout.strip() == "42"
+        finally:
+            claim.release()
     finally:
         for p in reversed(procs):  # the exporter stops its ser2net as it goes
             p.terminate()

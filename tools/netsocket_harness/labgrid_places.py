@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import tempfile
 from pathlib import Path
 
@@ -55,25 +56,36 @@ def _url(target) -> str:
         raise HarnessError(f"labgrid target {target.name!r} has no serial port ({_first_line(e)})") from None
 
 
+def _option(env, target: str, name: str):
+    try:
+        return env.config.get_target_option(target, name)
+    except KeyError:  # labgrid raises for a missing option, default or not
+        return None
+
+
 def env_targets(env) -> list[Target]:
     """Every target of a labgrid `Environment` as a netsocket Target."""
     found = []
     for name in env.config.get_targets():
         where = f"labgrid target {name!r}"
-        board = env.config.get_target_option(name, "netsocket_board", None)
+        board = _option(env, name, "netsocket_board")
         if not board:
             raise HarnessError(f"{where}: no netsocket_board option (its board definition, see: netsocket boards)")
         try:
             bdef = load_board(str(board))
         except HarnessError as e:
             raise HarnessError(f"{where}: {e}") from None
-        caps_opt = env.config.get_target_option(name, "netsocket_caps", None)
+        caps_opt = _option(env, name, "netsocket_caps")
         caps = parse_caps(caps_opt, where) if caps_opt is not None else caps_of(bdef)
+        before = logging.root.manager.disable
+        logging.disable(logging.CRITICAL)  # labgrid logs its failures too: ours is the one line
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 target = env.get_target(name)
         except Exception as e:  # noqa: BLE001 - coordinator down, place not acquired ...: one line
             raise HarnessError(f"{where}: labgrid cannot get it: {_first_line(e)}") from None
+        finally:
+            logging.disable(before)
         places = target.resources if target is not None else []
         place = next((r.name for r in places if type(r).__name__ == "RemotePlace"), name)
         found.append(Target(place, _url(target), bdef.name, caps, f"labgrid place {place!r}"))
