@@ -188,6 +188,8 @@ def accept(self):
             t0 = ticks_ms()
         if not self._wait(_POLLIN, t0):
             break
+    if self._h is None:  # closed meanwhile (another thread)
+        return None, _NO_SOCKET
     if err:
         return None, err
     s = TCPSocket()

@@ -9,6 +9,7 @@ package(
         "_ipv6_text.py",
         "stack.py",
         "_sigio.py",
+        "_wake.py",
         "socket.py",
         "udp.py",
         "interface.py",

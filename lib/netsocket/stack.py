@@ -257,6 +257,10 @@ class NativeStack(NetworkStack):
             h.close()
         except OSError:
             pass
+        if self._waits and h in self._waits:  # a socket_wait on h in another thread: end it
+            from ._wake import wake
+
+            wake(self, h)
         return _OK
 
     def socket_bind(self, h, addr):
@@ -412,17 +416,32 @@ class NativeStack(NetworkStack):
         sig.attach(h, cb)
         return _OK
 
+    _waits = None  # unix: the handles in socket_wait now (see _wake.py)
+    _wk = None  # unix: the waker socket, False if none (see _wake.py)
+
     def socket_wait(self, h, events, timeout):
         # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own
         p = self._poll
         self._poll = None
         if p is None:
             p = select.poll()
+        wk = self._wk
+        if wk is None and self._raw:  # unix: a close() in another thread must end this wait (_wake.py)
+            from ._wake import waker
+
+            wk = waker(self)
         p.register(h, events)
+        if wk:
+            p.register(wk, _POLLIN)
+            self._waits.append(h)
         try:
-            for _, ev in p.ipoll(timeout):
-                return ev
-            return 0
+            for s, ev in p.ipoll(timeout):
+                if s is h:
+                    return ev
+            return 0  # timed out, or woken because h was closed
         finally:
             p.unregister(h)
+            if wk:
+                p.unregister(wk)
+                self._waits.remove(h)
             self._poll = p

@@ -50,6 +50,8 @@ class WiFiInterface(NetworkInterface):
     """Wi-Fi station. ``wlan`` is a network.WLAN-like object; by default the
     port glue makes one at the first connect()."""
 
+    _down = _NO_CONNECTION  # address getters while not connected, as Mbed's EMAC Wi-Fi interfaces
+
     def __init__(self, wlan=None):
         self._wlan = wlan
         self._cred = None  # (ssid, password, security)

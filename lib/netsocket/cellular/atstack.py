@@ -432,11 +432,11 @@ class ATStack(NetworkStack):
         return r
 
     def socket_wait(self, h, events, timeout):
-        if not self._valid(h):
-            return _POLLERR
         t0 = ticks_ms()
         at = self.at
         while True:
+            if not self._valid(h):  # also closed meanwhile, by another thread: the wait ends
+                return _POLLERR
             self._if.maintain()
             r = self._revents(h)
             if r & (events | _POLLERR | _POLLHUP):
