@@ -160,26 +160,26 @@ def set_mac_address(self, mac, size=None):
         return _PARAMETER
     if self.get_connection_status() != _DISCONNECTED:
         return _BUSY
-    return _call(port().set_mac, nic, mac)
+    return _call(_fn("set_mac"), nic, mac)
 
 
 def get_interface_name(self):
     """The interface's name (e.g. 'eth0'), or None where the port has none, or before connect."""
-    c = self._up()
-    f = getattr(port(), "ifname", None)
-    return f(self._nicobj()) if c and f else None
+    f = _fn("ifname")
+    return f(self._nicobj()) if f and self._up() else None
 
 
 def get_ipv6_link_local_address(self, addr):
     """Fill ``addr`` with the interface's fe80:: address: OK, PARAMETER, NO_CONNECTION before
     connect, NO_ADDRESS, UNSUPPORTED where the port cannot answer."""
-    if self._abstract() or not hasattr(port(), "link_local"):
+    f = _fn("link_local")
+    if self._abstract() or f is None:
         return _UNSUPPORTED
     if not isinstance(addr, SocketAddress):
         return _PARAMETER
     if self._up() is None:
         return _NO_CONNECTION
-    ip = port().link_local(self._nicobj())
+    ip = f(self._nicobj())
     if ip is None or not addr.set_ip_address(ip):
         return _NO_ADDRESS
     return _OK
@@ -187,7 +187,7 @@ def get_ipv6_link_local_address(self, addr):
 
 def get_hostname(self):
     """-> (host name, OK), or (None, UNSUPPORTED) where the port cannot answer."""
-    f = None if self._abstract() else getattr(port(), "hostname", None)
+    f = None if self._abstract() else _fn("hostname")
     if f is None:
         return None, _UNSUPPORTED
     try:
@@ -198,13 +198,14 @@ def get_hostname(self):
 
 def set_hostname(self, name):
     """Host name for DHCP (1..32 characters; before connect): OK, PARAMETER, BUSY, UNSUPPORTED."""
-    if self._abstract() or not hasattr(port(), "set_hostname"):
+    f = _fn("set_hostname")
+    if self._abstract() or f is None:
         return _UNSUPPORTED
     if not isinstance(name, str) or not 0 < len(name) <= 32:
         return _PARAMETER
     if self.get_connection_status() != _DISCONNECTED:
         return _BUSY
-    return _call(port().set_hostname, name)
+    return _call(f, name)
 
 
 def set_dhcp(self, dhcp):
@@ -215,7 +216,7 @@ def set_dhcp(self, dhcp):
             nic = self._glue("set_ifconfig")
             if isinstance(nic, int):
                 return nic
-            err = _call(port().set_ifconfig, nic, "dhcp")
+            err = _call(_fn("set_ifconfig"), nic, "dhcp")
             if err:
                 return err
             self._dhcp = True
@@ -239,7 +240,7 @@ def set_network(self, ip, netmask, gateway):
         if not isinstance(x, SocketAddress) or x.get_ip_version() != 1:
             return _PARAMETER
         a.append(x.get_ip_address())
-    err = _call(port().set_ifconfig, nic, (a[0], a[1], a[2], a[2]))
+    err = _call(_fn("set_ifconfig"), nic, (a[0], a[1], a[2], a[2]))
     if not err:
         self._static = (ip, netmask, gateway)
         self._dhcp = False
@@ -258,12 +259,22 @@ def _nicobj(self):
 
 def _glue(self, name):
     # the NIC for port().<name>, or UNSUPPORTED when the interface is abstract or the port lacks it
-    if self._abstract() or not hasattr(port(), name) or not hasattr(self, "_nic"):
+    if self._abstract() or _fn(name) is None or not hasattr(self, "_nic"):
         return _UNSUPPORTED
     try:
         return self._nicobj()
     except Exception:
         return _UNSUPPORTED
+
+
+def _fn(name):
+    # the port glue's function ``name``, or None where the port has none (port_unix keeps some
+    # in the module named by its MORE)
+    p = port()
+    f = getattr(p, name, None)
+    if f is None and hasattr(p, "MORE"):
+        f = getattr(__import__("netsocket." + p.MORE, None, None, True), name, None)
+    return f
 
 
 def _call(f, *a):

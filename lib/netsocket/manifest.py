@@ -19,6 +19,7 @@ package(
         "_native_ipv6.py",
         "_iface_addr_dns.py",
         "_nsapi_errors.py",
+        "_imports.py",
     ],
     base_path="..",
 )

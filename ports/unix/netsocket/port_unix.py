@@ -1,6 +1,7 @@
 """Port glue for the unix port: the host's own network is the board's Ethernet."""
 
 MAX_SOCKETS = 16
+MORE = "_unix_host"  # what the unix port can tell about the host's network, loaded when asked
 
 
 def default_interface():
@@ -59,43 +60,3 @@ def ifconfig(nic):
         pass
     return ip, mask, gw, mac
 
-
-# What the unix port can tell about the host's network (it cannot change it: no set_mac,
-# set_ifconfig or set_hostname here, so those calls return UNSUPPORTED).
-
-
-def _route_dev():
-    # the interface with the default route, or None
-    try:
-        with open("/proc/net/route") as f:
-            for line in f:
-                t = line.split()
-                if len(t) > 2 and t[1] == "00000000":
-                    return t[0]
-    except OSError:
-        pass
-    return None
-
-
-def hostname():
-    with open("/proc/sys/kernel/hostname") as f:
-        return f.read().strip()
-
-
-def ifname(nic):
-    return _route_dev() or "lo"
-
-
-def link_local(nic):
-    """The fe80:: address of the default-route interface (/proc/net/if_inet6), or None."""
-    dev = _route_dev()
-    try:
-        with open("/proc/net/if_inet6") as f:
-            for line in f:
-                t = line.split()
-                if len(t) > 5 and t[5] == dev and t[0].startswith("fe80"):
-                    h = t[0]
-                    return ":".join(h[i : i + 4] for i in range(0, 32, 4))
-    except OSError:
-        pass
-    return None
