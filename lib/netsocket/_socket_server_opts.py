@@ -98,14 +98,19 @@ def bind(self, addr, port=None):
     return err
 
 def setsockopt(self, level, opt, value):
+    """NSAPI_SOCKET options: OK, UNSUPPORTED (unknown option or level), PARAMETER, NO_SOCKET."""
     if self._h is None:
         return _NO_SOCKET
+    if type(level) is not int or type(opt) is not int:
+        return _PARAMETER
     return self._stack.setsockopt(self._h, level, opt, value)
 
 def getsockopt(self, level, opt):
     """-> (value, err)"""
     if self._h is None:
         return None, _NO_SOCKET
+    if type(level) is not int or type(opt) is not int:
+        return None, _PARAMETER
     return self._stack.getsockopt(self._h, level, opt)
 
 def sigio(self, cb):

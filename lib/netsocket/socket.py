@@ -134,8 +134,13 @@ class InternetSocket(Socket):
         self._timeout = -1 if blocking else 0
 
     def set_timeout(self, timeout):
-        """Timeout in ms for blocking calls: 0 non-blocking, negative forever."""
-        self._timeout = -1 if timeout < 0 else int(timeout)
+        """Timeout in ms (an int) for blocking calls: 0 non-blocking, negative forever. -> OK,
+        or PARAMETER (timeout unchanged) for anything else: a float would be seconds to a
+        Python programmer (socket.settimeout) and milliseconds to Mbed."""
+        if type(timeout) is not int:
+            return _PARAMETER
+        self._timeout = -1 if timeout < 0 else timeout
+        return _OK
 
 
 class TCPSocket(InternetSocket):

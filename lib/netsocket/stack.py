@@ -347,12 +347,8 @@ class NativeStack(NetworkStack):
         return n
 
     def setsockopt(self, h, level, opt, value):
-        if level != 7000:  # not NSAPI_SOCKET: hand stack-specific options to the port
-            try:
-                h.setsockopt(level, opt, value)
-            except BaseException as e:
-                return nsapi_error(e)
-            return _OK
+        if level != 7000:  # not NSAPI_SOCKET: no stack-specific levels here (as Mbed's lwIP stack)
+            return _UNSUPPORTED
         lvl = socket.SOL_SOCKET
         if opt == 4:  # NSAPI_LINGER: int seconds (< 0 off) or (onoff, seconds)
             if isinstance(value, int):

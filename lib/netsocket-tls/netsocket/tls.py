@@ -473,10 +473,14 @@ class TLSSocketWrapper(Socket):
         self.set_timeout(-1 if blocking else 0)
 
     def set_timeout(self, timeout):
-        """Timeout in ms: 0 non-blocking, negative forever. Also given to the transport."""
-        self._timeout = -1 if timeout < 0 else int(timeout)
+        """Timeout in ms (an int): 0 non-blocking, negative forever. Also given to the transport.
+        -> OK, or PARAMETER (unchanged) for anything else, as TCPSocket.set_timeout."""
+        if type(timeout) is not int:
+            return _PARAMETER
+        self._timeout = -1 if timeout < 0 else timeout
         if self._t is not None:
             self._t.set_timeout(timeout)
+        return _OK
 
     def sigio(self, cb):
         """``cb()`` on transport events (may be spurious); it must not send or recv."""
