@@ -290,37 +290,34 @@ def gethostbyname(self, host, addr, version=0):
     return self.get_stack().gethostbyname(host, addr, version)
 
 
-# DNS (netsocket.dns, loaded on first use)
-def _dns():
-    from . import dns
-
-    return dns
-
-
+# DNS: the stack's calls (netsocket.dns, loaded on first use), as Mbed's NetworkInterface
 def gethostbyname_async(self, host, cb, version=0):
     """0 = done (``cb(result, addr)`` already ran), > 0 = id for cancel, < 0 = error."""
-    return _dns().gethostbyname_async(self.get_stack(), host, cb, version)
+    return self.get_stack().gethostbyname_async(host, cb, version)
 
 
 def gethostbyname_async_cancel(self, id):
-    return _dns().cancel(id)
+    return self.get_stack().gethostbyname_async_cancel(id)
 
 
 def getaddrinfo(self, host, hints=None):
     """-> (count, [SocketAddress]) or (error, []); version and port from ``hints``."""
-    return _dns().getaddrinfo(self.get_stack(), host, hints)
+    return self.get_stack().getaddrinfo(host, hints)
 
 
 def getaddrinfo_async(self, host, hints, cb):
-    return _dns().getaddrinfo_async(self.get_stack(), host, hints, cb)
+    return self.get_stack().getaddrinfo_async(host, hints, cb)
 
 
 def add_dns_server(self, addr, ifname=None):
-    return _dns().add_server(addr)
+    return self.get_stack().add_dns_server(addr)
 
 
 def get_dns_server(self, index, addr, ifname=None):
-    return _dns().get_server(self.get_stack(), index, addr)
+    """Fill ``addr`` with the index-th DNS server asked (the stack's own first); NO_ADDRESS past the end."""
+    from .dns import get_server
+
+    return get_server(self.get_stack(), index, addr)
 
 
 def ethInterface(self):

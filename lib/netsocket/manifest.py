@@ -20,6 +20,7 @@ package(
         "_iface_addr_dns.py",
         "_nsapi_errors.py",
         "_imports.py",
+        "_stack_dns.py",
     ],
     base_path="..",
 )

@@ -50,7 +50,11 @@ class NetworkStack:
     - ``socket_attach(h, cb)``: call ``cb()`` on socket events (spurious calls allowed); None detaches
     - ``socket_wait(h, events, timeout)``: wait up to ``timeout`` ms (< 0 forever) for
       POLLIN (1) / POLLOUT (4); -> revents, 0 on timeout
-    - ``get_ip_address(addr_out)``; ``gethostbyname`` below, over the driver's ``_lookup``
+    - ``get_ip_address(addr_out)``; ``gethostbyname`` below, over the driver's ``_lookup``;
+      ``get_dns_server(index, addr_out)``: the driver's own servers (e.g. from DHCP)
+    - for applications, as Mbed's NetworkStack: ``gethostbyname_async``/``_cancel``,
+      ``getaddrinfo(_async)``, ``add_dns_server`` (netsocket's resolver, _stack_dns.py);
+      ``setstackopt(level, opt, value)``, ``getstackopt(level, opt) -> (value, err)``
 
     A call the driver does not define returns UNSUPPORTED ((None, UNSUPPORTED)
     for the pairs). ``sockets`` counts the sockets open on this stack.
@@ -62,12 +66,15 @@ class NetworkStack:
         return Stream(self, h)
 
     def __getattr__(self, name):
-        # a seam call this driver lacks (one fallback instead of a dozen stub methods)
+        # a seam call this driver lacks (one fallback instead of a dozen stub methods), or one of
+        # Mbed's NetworkStack DNS calls (_stack_dns.py, added to the class on first use)
         if name in _PAIRS:
             return lambda *a: (None, _UNSUPPORTED)
         if name.startswith("socket_") or name in _CALLS:
             return lambda *a: _UNSUPPORTED
-        raise AttributeError(name)
+        from ._stack_dns import more
+
+        return more(self, name)
 
     def gethostbyname(self, host, addr, version=0):
         """Resolve ``host`` into the SocketAddress ``addr`` (port kept); -> nsapi code."""
@@ -97,8 +104,8 @@ class NetworkStack:
         return lookup(self, host, version)
 
 
-_PAIRS = ("socket_open", "socket_accept", "getsockopt")
-_CALLS = ("setsockopt", "get_ip_address")
+_PAIRS = ("socket_open", "socket_accept", "getsockopt", "getstackopt")
+_CALLS = ("setsockopt", "get_ip_address", "setstackopt", "get_dns_server")  # get_dns_server: the driver's own
 
 
 class Stream:
