@@ -5,10 +5,21 @@ here, so those calls return UNSUPPORTED on the virtual board.
 """
 
 
+def _proc(path):
+    # a host /proc file, opened through a VfsPosix rooted at /proc: on the virtual board open()
+    # sees the board's own filesystem (its directory is mounted as /), where /proc is not
+    try:
+        import vfs
+
+        return vfs.VfsPosix("/proc").open(path, "r")
+    except ImportError:
+        return open("/proc" + path)
+
+
 def _route_dev():
     # the interface with the default route, or None
     try:
-        with open("/proc/net/route") as f:
+        with _proc("/net/route") as f:
             for line in f:
                 t = line.split()
                 if len(t) > 2 and t[1] == "00000000":
@@ -19,7 +30,7 @@ def _route_dev():
 
 
 def hostname():
-    with open("/proc/sys/kernel/hostname") as f:
+    with _proc("/sys/kernel/hostname") as f:
         return f.read().strip()
 
 
@@ -31,7 +42,7 @@ def link_local(nic):
     """The fe80:: address of the default-route interface (/proc/net/if_inet6), or None."""
     dev = _route_dev()
     try:
-        with open("/proc/net/if_inet6") as f:
+        with _proc("/net/if_inet6") as f:
             for line in f:
                 t = line.split()
                 if len(t) > 5 and t[5] == dev and t[0].startswith("fe80"):
