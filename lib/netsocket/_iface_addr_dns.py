@@ -109,7 +109,7 @@ def _ifconfig(self):
     return None
 
 
-def _up(self):
+def _addrs(self):
     # (ip, netmask, gateway, mac) while connected, else None
     return self._ifconfig() if self.get_connection_status() in (0, _GLOBAL_UP) else None
 
@@ -119,7 +119,7 @@ def _get(self, i, addr):
         return _UNSUPPORTED
     if not isinstance(addr, SocketAddress):
         return _PARAMETER
-    c = self._up()
+    c = self._addrs()
     if c is None:
         return self._down  # EthernetInterface: NO_CONNECTION, as Mbed's EMACInterface
     if not c[i] or not addr.set_ip_address(c[i]):
@@ -142,7 +142,7 @@ def get_gateway(self, addr):
 
 def get_mac_address(self):
     """MAC address as 'aa:bb:cc:dd:ee:ff', or None (always before connect, as Mbed)."""
-    c = self._up()
+    c = self._addrs()
     return c[3] if c else None
 
 
@@ -166,7 +166,7 @@ def set_mac_address(self, mac, size=None):
 def get_interface_name(self):
     """The interface's name (e.g. 'eth0'), or None where the port has none, or before connect."""
     f = _fn("ifname")
-    return f(self._nicobj()) if f and self._up() else None
+    return f(self._nicobj()) if f and self._addrs() else None
 
 
 def get_ipv6_link_local_address(self, addr):
@@ -177,7 +177,7 @@ def get_ipv6_link_local_address(self, addr):
         return _UNSUPPORTED
     if not isinstance(addr, SocketAddress):
         return _PARAMETER
-    if self._up() is None:
+    if self._addrs() is None:
         return _NO_CONNECTION
     ip = f(self._nicobj())
     if ip is None or not addr.set_ip_address(ip):
@@ -346,7 +346,7 @@ def eth_disconnect(self):
 
 _NI = (
     "_repr", "set_as_default", "connect", "disconnect", "set_blocking", "attach", "_ifconfig", "_get",
-    "_abstract", "add_event_listener", "remove_event_listener", "_events", "_up", "set_mac_address",
+    "_abstract", "add_event_listener", "remove_event_listener", "_events", "_addrs", "set_mac_address",
     "get_interface_name", "get_ipv6_link_local_address", "get_hostname", "set_hostname", "_nicobj", "_glue",
     "get_ip_address", "get_netmask", "get_gateway", "get_mac_address", "set_dhcp", "set_network",
     "gethostbyname", "gethostbyname_async", "gethostbyname_async_cancel", "getaddrinfo", "getaddrinfo_async",
