@@ -10,9 +10,10 @@ to the constructor or a legacy ``connect(host, port)``), the server certificate 
 against the IP address connected to, so a certificate naming a host fails with
 AUTH_FAILURE. Mbed (mbedTLS 2) checks only the chain then and accepts any name.
 MicroPython's ssl cannot verify a chain without a name (CERT_REQUIRED needs
-server_hostname), and netsocket does not drop the name check silently: an Mbed program
-that connects by IP ports with one added line, ``set_hostname("<name in the
-certificate>")``, which keeps both checks.
+server_hostname), and netsocket does not drop the name check silently. An Mbed program
+that connects by IP ports with one added line: ``set_hostname("<name in the
+certificate>")`` (both checks), or ``set_verify_chain_only()``, Mbed's own behaviour
+(chain checked, any name accepted) at the cost of a second connection and handshake.
 
 Differences from Mbed, forced by MicroPython's ssl: the handshake runs to its
 end inside ``connect`` (in non-blocking mode too, bounded by
@@ -212,6 +213,7 @@ class TLSSocketWrapper(Socket):
     _proto = 0  # tls.PROTOCOL_TLS_CLIENT
     _dgram = False
     _eof = False  # the peer's close_notify came: recv returns 0
+    _chain = False  # set_verify_chain_only()
     _busy = 0  # recv/send calls inside ssl now (another thread may close)
 
     def __init__(self, transport, hostname=None, control=TRANSPORT_CONNECT_AND_CLOSE):
@@ -313,6 +315,20 @@ class TLSSocketWrapper(Socket):
             return _PARAMETER
         return _OK
 
+    def set_verify_chain_only(self):
+        """Mbed's check when no host name is set: the certificate chain (CA, dates) is verified
+        and any name in the certificate is accepted. Without this (and without
+        set_hostname) netsocket checks the name against the IP connected to.
+
+        It costs a second connection and handshake (_tls_name.py says why), and needs a
+        wrapper that connects its transport (TLSSocket, TRANSPORT_CONNECT*; not DTLS):
+        connect then returns UNSUPPORTED otherwise. set_hostname() is the cheaper fix.
+        """
+        if self._t is None:
+            return _NO_SOCKET
+        self._chain = True
+        return _OK
+
     def set_insecure_no_verify(self):
         """INSECURE: accept any server certificate (no CA, name or date check)."""
         if self._t is None:
@@ -343,6 +359,12 @@ class TLSSocketWrapper(Socket):
         if self._host is None:  # check the name (or the IP) connected to
             if isinstance(addr, str):
                 self._host = addr
+            elif self._chain:  # set_verify_chain_only(): the name the certificate carries
+                from ._tls_name import learn
+
+                err = learn(self, addr, port)
+                if err:
+                    return err
             else:
                 a = SocketAddress()
                 if t.getpeername(a) == _OK:
