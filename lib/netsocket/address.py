@@ -30,10 +30,9 @@ class SocketAddress:
                 self.set_ip_address(addr)
             port = a
         else:
-            raise TypeError("SocketAddress: address %r" % (addr,))
+            raise TypeError("addr")  # the parameter's name (a string the module already holds)
         if port is not None and not self.set_port(port):
-            e = ValueError if isinstance(port, int) else TypeError
-            raise e("SocketAddress: port %r (an int, 0..65535)" % (port,))
+            raise (ValueError if isinstance(port, int) else TypeError)("port")  # 0..65535
 
     def set_ip_address(self, text):
         """Set from an IPv4/IPv6 literal; False (and unspecified) if not valid."""
