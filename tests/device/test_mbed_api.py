@@ -26,6 +26,7 @@ from netsocket.nsapi import (
     NSAPI_STACK,
 )
 from nsutil import net
+from casetable import check
 
 
 class _Stub(NetworkInterface):
@@ -33,20 +34,6 @@ class _Stub(NetworkInterface):
 
     def event(self, ev, st):
         self._set_status(st)
-
-
-def _check(cases):
-    # (description, function, args, expected) -> every mismatch or exception, one line each
-    bad = []
-    for desc, fn, args, exp in cases:
-        try:
-            got = fn(*args)
-        except Exception as e:
-            bad.append("%s raised %r" % (desc, e))
-            continue
-        if got != exp:
-            bad.append("%s = %r, expected %r" % (desc, got, exp))
-    assert not bad, "%d of %d wrong:\n  %s" % (len(bad), len(cases), "\n  ".join(bad))
 
 
 def _port_can(name):
@@ -64,7 +51,7 @@ def test_base_interface_defaults():
     # test_NetworkInterface.cpp: what the abstract base answers when a subclass does not override
     n = _Stub()
     a = SocketAddress("4.3.2.1")
-    _check([
+    check([
         ("get_mac_address", n.get_mac_address, (), None),
         ("get_ip_address", n.get_ip_address, (a,), UNSUPPORTED),
         ("get_netmask", n.get_netmask, (a,), UNSUPPORTED),
@@ -128,7 +115,7 @@ def test_ethernet_before_connect():
     # test_EthernetInterface.cpp: before connect the getters say NO_CONNECTION, the MAC is NULL
     e = EthernetInterface()
     a = SocketAddress("4.3.2.1")
-    _check([
+    check([
         ("get_mac_address", e.get_mac_address, (), None),
         ("get_ip_address", e.get_ip_address, (a,), NO_CONNECTION),
         ("get_netmask", e.get_netmask, (a,), NO_CONNECTION),
@@ -180,7 +167,7 @@ def test_static_addressing_and_mac():
     e = EthernetInterface()
     ip, mask, gw = SocketAddress("192.0.2.10"), SocketAddress("255.255.255.0"), SocketAddress("192.0.2.1")
     if not _port_can("set_ifconfig"):
-        _check([
+        check([
             ("set_network", e.set_network, (ip, mask, gw), UNSUPPORTED),
             ("set_dhcp(False)", e.set_dhcp, (False,), UNSUPPORTED),
             ("set_dhcp(True)", e.set_dhcp, (True,), OK),
@@ -188,7 +175,7 @@ def test_static_addressing_and_mac():
             ("set_hostname", e.set_hostname, ("board",), UNSUPPORTED),
         ])
         return
-    _check([
+    check([
         ("set_network(bad ip)", e.set_network, ("x", mask, gw), PARAMETER),
         ("set_network(v6)", e.set_network, (SocketAddress("::1"), mask, gw), PARAMETER),
         ("set_network", e.set_network, (ip, mask, gw), OK),
@@ -217,12 +204,12 @@ def test_socket_multicast_and_estimates():
     u, t = UDPSocket(), TCPSocket()
     g = SocketAddress("239.255.11.11", 0)
     v6 = SocketAddress("fd00:db8::ff", 1024)
-    _check([
+    check([
         ("udp.join unopened", u.join_multicast_group, (g,), NO_SOCKET),
         ("tcp.join unopened", t.join_multicast_group, (g,), UNSUPPORTED),
     ])
     assert u.open(n) == OK and t.open(n) == OK
-    _check([
+    check([
         ("udp.join", u.join_multicast_group, (g,), OK),
         ("udp.leave", u.leave_multicast_group, (g,), OK),
         ("udp.join('x')", u.join_multicast_group, ("x",), PARAMETER),
@@ -267,7 +254,7 @@ def test_stack_calls():
     import test_dns as td
 
     st = net().get_stack()
-    _check([
+    check([
         ("setstackopt", st.setstackopt, (NSAPI_STACK, 0, 1500), UNSUPPORTED),
         ("getstackopt", st.getstackopt, (NSAPI_STACK, 0), (None, UNSUPPORTED)),
         ("cancel(unknown)", st.gethostbyname_async_cancel, (12345,), PARAMETER),
@@ -338,7 +325,7 @@ def test_wrong_types():
     n = net()
     s = TCPSocket()
     assert s.open(n) == OK
-    _check([
+    check([
         ("set_timeout('1s')", s.set_timeout, ("1s",), PARAMETER),
         ("set_timeout(1.5)", s.set_timeout, (1.5,), PARAMETER),
         ("set_timeout(True)", s.set_timeout, (True,), PARAMETER),
