@@ -2,7 +2,7 @@
 
 from mkdocs.plugins import event_priority
 
-from netsocket_harness.docsite import BOARDS_MARK, boards_table, stage_sources
+from netsocket_harness.docsite import fill_in, stage_sources
 
 
 @event_priority(100)  # before mkdocstrings checks its handler's paths
@@ -12,4 +12,4 @@ def on_config(config):  # noqa: ANN001, ANN201 - MkDocs' hook signature
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:  # noqa: ANN001 - MkDocs' hook signature
-    return markdown.replace(BOARDS_MARK, boards_table()) if BOARDS_MARK in markdown else markdown
+    return fill_in(markdown)

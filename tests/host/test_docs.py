@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from netsocket_harness.board import known_boards
-from netsocket_harness.docsite import doc_programs
+from netsocket_harness.docsite import doc_programs, nsapi_errors
 from netsocket_harness.project import DEVICE_TESTS, ROOT
 
 
@@ -32,6 +32,8 @@ def test_site_builds_strict_and_fails_on_a_broken_link(tmp_path: Path) -> None:
     for anchor in ("netsocket.socket.TCPSocket.send", "netsocket.udp.UDPSocket.recvfrom",
                    "netsocket.address.SocketAddress", "netsocket._socket_server_opts.accept"):
         assert f'id="{anchor}"' in core, anchor
+    for name, value in nsapi_errors():  # the table generated from lib/netsocket/nsapi.py
+        assert re.search(rf"<code>{name}</code></td>\s*<td>{value}</td>", core), name
     cellular = (site / "reference" / "cellular.html").read_text()
     assert 'id="netsocket.cellular.interface.CellularInterface.set_credentials"' in cellular
     started = (site / "getting-started.html").read_text()
