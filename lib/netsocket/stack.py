@@ -423,19 +423,22 @@ class NativeStack(NetworkStack):
     _wk = None  # unix: the waker socket, False if none (see _wake.py)
 
     def socket_wait(self, h, events, timeout):
-        # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own
+        # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own.
+        # unix: every poll also watches the waker, so that a close() in another thread ends it (_wake.py)
         p = self._poll
         self._poll = None
-        if p is None:
-            p = select.poll()
         wk = self._wk
-        if wk is None and self._raw:  # unix: a close() in another thread must end this wait (_wake.py)
-            from ._wake import waker
+        if p is None or wk is None and self._raw:
+            if p is None:
+                p = select.poll()
+            if wk is None and self._raw:
+                from ._wake import waker
 
-            wk = waker(self)
+                wk = waker(self)
+            if wk:
+                p.register(wk, _POLLIN)  # stays registered in the shared poll object
         p.register(h, events)
         if wk:
-            p.register(wk, _POLLIN)
             self._waits.append(h)
         try:
             for s, ev in p.ipoll(timeout):
@@ -445,6 +448,5 @@ class NativeStack(NetworkStack):
         finally:
             p.unregister(h)
             if wk:
-                p.unregister(wk)
                 self._waits.remove(h)
             self._poll = p
