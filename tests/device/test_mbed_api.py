@@ -360,6 +360,53 @@ def test_wrong_types():
     assert not a and a.get_port() == 80, a
 
 
+def test_wifi_before_connect():
+    # a WiFiInterface (here: no network.WLAN on the virtual board) answers as Mbed's EMAC Wi-Fi
+    from netsocket import WiFiInterface
+
+    w = WiFiInterface()
+    a = SocketAddress()
+    check([
+        ("get_ip_address", w.get_ip_address, (a,), NO_CONNECTION),
+        ("get_mac_address", w.get_mac_address, (), None),
+        ("get_interface_name", w.get_interface_name, (), None),
+        ("set_blocking", w.set_blocking, (False,), OK),
+        ("set_dhcp(True)", w.set_dhcp, (True,), OK),
+    ])
+    if not _port_can("set_ifconfig"):
+        err = w.set_network("192.0.2.10", "255.255.255.0", "192.0.2.1")
+        assert err == UNSUPPORTED, err
+
+
+def test_tls_wrapper_without_transport():
+    # test_TLSSocketWrapper.cpp no_socket, setsockopt, getsockopt
+    try:
+        from netsocket import TLSSocketWrapper, TLSSocket
+    except ImportError:
+        skip("no TLS package on this board")
+    w = TLSSocketWrapper(None)
+    a = SocketAddress("127.0.0.1", 1024)
+    check([
+        ("connect", w.connect, (a,), NO_SOCKET),
+        ("bind", w.bind, (a,), NO_SOCKET),
+        ("setsockopt", w.setsockopt, (0, 0, 0), NO_SOCKET),
+        ("getsockopt", w.getsockopt, (0, 0), (None, NO_SOCKET)),
+        ("send", w.send, (b"data",), NO_SOCKET),
+        ("recv", w.recv, (bytearray(4),), NO_SOCKET),
+        ("close", w.close, (), NO_SOCKET),
+    ])
+    s = TLSSocket()
+    assert s.open(net()) == OK
+    check([
+        ("setsockopt(0, 0, 0)", s.setsockopt, (0, 0, 0), UNSUPPORTED),
+        ("getsockopt(0, 0)", s.getsockopt, (0, 0), (None, UNSUPPORTED)),
+        ("recvfrom unconnected", s.recvfrom, (a, bytearray(4)), NO_CONNECTION),
+        ("listen", s.listen, (1,), UNSUPPORTED),
+        ("accept", s.accept, (), (None, UNSUPPORTED)),
+    ])
+    assert s.close() == OK
+
+
 def test_tls_wrong_types():
     try:
         from netsocket import TLSSocket
