@@ -38,10 +38,14 @@ def _blocked(sock, call):
     _thread.start_new_thread(run, ())
     assert wait(lambda: started, 5000), "thread did not start"
     time.sleep_ms(100)  # let it reach its wait (if it has not, it finds the socket closed: same result)
-    st = getattr(sock, "_stack", None) or getattr(getattr(sock, "_t", None), "_stack", None)
+    inner = getattr(sock, "_t", None) or sock  # TLS: its transport
+    st, h = inner._stack, inner._h
     assert sock.close() == OK
+    # close() returned after the waiter left the stack's wait: NativeStack lists the handles
+    # waited on, an AT stack counts the waits on each handle
     if isinstance(st, NativeStack) and st._waits is not None:
         assert not st._waits, "close() returned before the waiter left socket_wait"
+    assert getattr(h, "waits", 0) == 0, "close() returned before the waiter left socket_wait"
     assert wait(lambda: res, 5000), "the blocked call did not return after close()"
     return res[0]
 
