@@ -4,15 +4,13 @@ They run netsocket's resolver (dns.py) over this stack, as the NetworkInterface 
 of the same names do (those go through ``get_stack()``).
 """
 
-from .stack import NetworkStack
+from .stack import NetworkStack, _APP
 
 
 def more(st, name):
-    """NetworkStack.__getattr__: add these methods to the class; -> st.<name>."""
-    if name not in _NS:
-        raise AttributeError(name)
+    """NetworkStack.__getattr__ for a name in stack._APP: add these methods to the class; -> st.<name>."""
     g = globals()
-    for n in _NS:
+    for n in _APP.split():
         setattr(NetworkStack, n, g[n])
     return getattr(st, name)
 
@@ -45,5 +43,3 @@ def getaddrinfo_async(self, host, hints, cb):
 def add_dns_server(self, addr, ifname=None):
     return _dns().add_server(addr)
 
-
-_NS = ("gethostbyname_async", "gethostbyname_async_cancel", "getaddrinfo", "getaddrinfo_async", "add_dns_server")

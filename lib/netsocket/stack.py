@@ -72,6 +72,8 @@ class NetworkStack:
             return lambda *a: (None, _UNSUPPORTED)
         if name.startswith("socket_") or name in _CALLS:
             return lambda *a: _UNSUPPORTED
+        if " " + name + " " not in _APP:
+            raise AttributeError(name)
         from ._stack_dns import more
 
         return more(self, name)
@@ -106,6 +108,7 @@ class NetworkStack:
 
 _PAIRS = ("socket_open", "socket_accept", "getsockopt", "getstackopt")
 _CALLS = ("setsockopt", "get_ip_address", "setstackopt", "get_dns_server")  # get_dns_server: the driver's own
+_APP = " gethostbyname_async gethostbyname_async_cancel getaddrinfo getaddrinfo_async add_dns_server "  # _stack_dns.py
 
 
 class Stream:
