@@ -480,12 +480,12 @@ class TLSSocketWrapper(Socket):
         if self._ctl == TRANSPORT_CONNECT_AND_CLOSE or self._ctl == TRANSPORT_CLOSE:
             err = t.close()  # ends a transport wait of a recv/send in another thread
             t.sigio(None)
-        t0 = ticks_ms()
-        while self._busy and ticks_diff(ticks_ms(), t0) < 2000:  # it is leaving ssl: then free it
-            sleep_ms(1)
+            t0 = ticks_ms()
+            while self._busy and ticks_diff(ticks_ms(), t0) < 2000:  # it is leaving ssl
+                sleep_ms(1)
         self._bio = None
-        if ss is not None:
-            try:
+        if ss is not None and not self._busy:  # never free it under a call still inside ssl
+            try:  # (a transport left open keeps such a call waiting: the GC frees ss later)
                 ss.close()
             except Exception:
                 pass
