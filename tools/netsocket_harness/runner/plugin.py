@@ -176,15 +176,26 @@ def device_board(config: pytest.Config) -> TestBoard:
 
 
 def partner_boards(config: pytest.Config, count: int) -> list[TestBoard]:
-    """`count` more boards for a test of several boards: private virtual boards, started on first use."""
+    """`count` more boards for a test of several boards, set up on first use: private virtual boards, or,
+    in a --port run, the ports beyond one per worker (worker i of N takes ports N+i, 2N+i ...)."""
+    ports: list[str | None] = [None] * count
     if device_target(config).port is not None:
-        pytest.skip(f"needs {count + 1} boards at once: a run on given boards (--port, --inventory) gives each "
-                    "worker one; run it on virtual boards (no --port)")
+        given = [p for p in (config.getoption("ns_port") or "").split(",") if p]
+        workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+        worker_index = int(_worker(config)[2:] or 0)
+        spare = given[workers:][worker_index::workers] if config.getoption("ns_port") else []
+        if len(spare) < count:
+            pytest.skip(f"needs {count + 1} boards at once: give one more port per worker in --port "
+                        "(with --inventory or labgrid each worker has one board)")
+        ports = list(spare[:count])
     partners = config.stash.setdefault(_PARTNERS, [])
     worker = _worker(config)
     while len(partners) < count:
+        port = ports[len(partners)]
         try:
-            partners.append(TestBoard(config.getoption("ns_board"), None, f"{worker}-{len(partners) + 1}",
+            if port is not None:
+                config.stash.setdefault(_CLAIMS, []).append(targets.Claim(targets.from_port(port, None), lock(port)))
+            partners.append(TestBoard(config.getoption("ns_board"), port, f"{worker}-{len(partners) + 1}",
                                       config.getoption("ns_heap"), config.getoption("ns_peer_host"),
                                       Path(config.getoption("ns_build_dir") or default_build_dir(worker)),
                                       Path(config.getoption("ns_device_dir"))))
