@@ -62,3 +62,16 @@ def test_asyncio_four_clients():
     asyncio.run(main())
     assert sorted(done) == [0, 1, 2, 3], done
     assert sockets() == before, (sockets(), before)
+
+
+def test_what_a_modem_lacks():
+    # the modems' AT socket stacks have no listening sockets or socket options: EOPNOTSUPP, said so
+    compat = install()
+    s = compat.socket()
+    for f in (lambda: s.listen(1), lambda: s.setsockopt(compat.SOL_SOCKET, compat.SO_REUSEADDR, 1)):
+        try:
+            f()
+            raise AssertionError("no error")
+        except OSError as e:
+            assert e.args == (95, "not supported by this network stack"), e.args
+    s.close()

@@ -103,12 +103,11 @@ def _resolve(host, port, version=0):
 
 def _sockaddr(addr):
     # (host, port) or a raw sockaddr (unix port's getaddrinfo) -> SocketAddress
-    if isinstance(addr, tuple):
+    if isinstance(addr, tuple) and isinstance(addr[1], int):
         return _resolve(addr[0], addr[1])
-    try:
-        b = bytes(addr)
-    except TypeError:
+    if not isinstance(addr, (bytes, bytearray, memoryview)) or len(addr) < 8:
         raise TypeError("object with buffer protocol required")
+    b = bytes(addr)
     a = SocketAddress(None, b[2] << 8 | b[3])
     a.set_ip_bytes(b[4:8] if b[0] == AF_INET else b[8:24], 1 if b[0] == AF_INET else 2)
     return a
@@ -178,9 +177,11 @@ class socket(io.IOBase):
 
     def write(self, buf, n=None):
         r = self._s.send(buf, n)
-        if r >= 0:
+        if r > 0:
             return r
-        return self._fail(r, 1) if r != -3003 else self._type(buf)
+        if r == 0 and buf is not None:
+            return 0
+        return self._fail(r, 1) if r < 0 and r != -3003 else self._type(buf)
 
     def readinto(self, buf, n=None):
         if self._rn:
@@ -284,9 +285,9 @@ class socket(io.IOBase):
 
     def send(self, data, flags=0):
         r = self._s.send(data)
-        if r >= 0:
+        if r > 0 or r == 0 and data is not None:
             return r
-        return self._fail(r, 0) if r != -3003 else self._type(data)
+        return self._fail(r, 0) if r < 0 and r != -3003 else self._type(data)
 
     # -- connections
 
@@ -307,7 +308,9 @@ class socket(io.IOBase):
         self._s.set_blocking(flag)
 
     def settimeout(self, t):
-        self._s.set_timeout(-1 if t is None else int(float(t) * 1000))
+        if t is not None and not isinstance(t, (int, float)):
+            raise TypeError("can't convert %s to float" % type(t).__name__)
+        self._s.set_timeout(-1 if t is None else int(t * 1000))
 
     def close(self):
         self._s.close()
