@@ -171,36 +171,68 @@ class socket(io.IOBase):
             op = 0  # never connected: ENOTCONN
         raise _oserror(code, op)
 
-    # -- the stream: what umqtt, urequests and asyncio call. The hot path (readinto, write)
-    # is one call to the netsocket socket and no allocation; a short blocking read goes on
-    # in _more(), as MicroPython's readinto reads until the buffer is full.
+    # -- the stream: what umqtt, urequests and asyncio call. The hot path goes straight to
+    # the stream TCPSocket itself sends and receives through (the native socket on
+    # NativeStack, see NetworkStack.socket_stream): one call, no allocation, in a frame that
+    # stays off the heap (see the comment above TCPSocket.send). Anything else (would block,
+    # a short read to complete, errors, TLS and UDP sockets) redoes the call through the
+    # netsocket socket in _write()/_readinto(), with its waits, timeouts and codes.
 
     def write(self, buf, n=None):
-        r = self._s.send(buf, n)
-        if r > 0:
+        try:
+            if n is None:
+                n = len(buf)
+            r = self._s._io.write(buf, n)
+        except:  # noqa: E722 - redone with every check in _write
+            r = -1
+        if r == n:
             return r
-        if r == 0 and buf is not None:
-            return 0
-        return self._fail(r, 1) if r < 0 and r != -3003 else self._type(buf)
+        return self._write(buf, n, r)
 
     def readinto(self, buf, n=None):
+        try:
+            if n is None:
+                n = len(buf)
+            r = -1 if self._rn else self._s._io.readinto(buf, n)
+        except:  # noqa: E722 - redone with every check in _readinto
+            r = -1
+        if r == n:
+            return r
+        return self._readinto(buf, n, r)
+
+    def _write(self, buf, n, r):
+        # r: what the stream wrote (None: would block, -1: redo from the start)
+        s = self._s
+        if r is None or r < 0:
+            if r is None and not s._timeout:
+                return None
+            r = s.send(buf, n)
+            if r < 0 or r == 0 and buf is None:
+                return self._fail(r, 1) if r < 0 and r != -3003 else self._type(buf)
+            return r
+        if r < n and s._timeout:  # blocking: the rest too, as MicroPython's write
+            k = s.send(memoryview(buf)[r:n])
+            if k < 0:
+                return r if k == _WOULD_BLOCK else self._fail(k, 1)
+            r += k
+        return r
+
+    def _readinto(self, buf, n, r):
+        # r: what the stream read (None: nothing yet, 0: closed, -1: redo from the start)
         if self._rn:
             return self._take(buf, n)
         s = self._s
-        r = s.recv(buf, n)
-        if r > 0:
-            if r == (len(buf) if n is None else n) or not s._timeout:
-                return r
-            return self._more(buf, n, r)
-        if r == 0:
-            return 0
-        return self._fail(r, 1) if r != -3003 else self._type(buf, True)
-
-    def _more(self, buf, n, r):
-        mv = memoryview(buf)
-        n = len(buf) if n is None else n
+        if r is None or r < 0:
+            if r is None and not s._timeout:
+                return None
+            r = s.recv(buf, n)
+            if r < 0:
+                return self._fail(r, 1) if r != -3003 else self._type(buf, True)
+        if r == 0 or not s._timeout:
+            return r
+        mv = memoryview(buf)  # blocking: until the buffer is full, as MicroPython's readinto
         while r < n:
-            k = self._s.recv(mv[r:n])
+            k = s.recv(mv[r:n])
             if k <= 0:
                 if k < 0 and k != _WOULD_BLOCK:
                     self._fail(k, 1)
@@ -212,7 +244,8 @@ class socket(io.IOBase):
         # from the read-ahead left by readline
         i = self._ri
         k = self._rn - i
-        n = len(buf) if n is None else n
+        if n is None:
+            n = len(buf)
         if k > n:
             k = n
         buf[:k] = memoryview(self._rb)[i : i + k]
@@ -237,11 +270,23 @@ class socket(io.IOBase):
                 if not b:
                     return out if b is not None or out else b
                 out += b
-        b = bytearray(n)
-        r = self.readinto(b)
+        b = None
+        f = None if self._rn else getattr(getattr(self._s, "_io", None), "read", None)
+        if f is not None:  # the native socket's own read: one allocation, as the port's
+            try:
+                b = f(n)
+            except:  # noqa: E722 - redone below with every check
+                pass
+            if b is not None and (len(b) == n or not b or not self._s._timeout):
+                return b
+        buf = bytearray(n)
+        k = len(b) if b else 0
+        if k:
+            buf[:k] = b
+        r = self.readinto(memoryview(buf)[k:])
         if r is None:
-            return None
-        return bytes(b) if r == n else bytes(memoryview(b)[:r])
+            return b or None
+        return bytes(buf) if k + r == n else bytes(memoryview(buf)[: k + r])
 
     def recv(self, n, flags=0):
         if not isinstance(n, int):
@@ -257,6 +302,16 @@ class socket(io.IOBase):
 
     def readline(self, limit=-1):
         out = b""
+        f = None if self._rn or limit >= 0 else getattr(getattr(self._s, "_io", None), "readline", None)
+        if f is not None:  # the native socket's own readline (in C), then ours for the rest
+            try:
+                out = f()
+            except:  # noqa: E722 - redone below with every check
+                out = b""
+            if out is None:
+                out = b""
+            elif out and (out[-1] == 10 or not self._s._timeout):
+                return out
         while True:
             if not self._rn:
                 if self._rb is None:

@@ -49,7 +49,15 @@ def wrap_socket(sock, server_side=False, key=None, cert=None, cert_reqs=CERT_REQ
 
 
 class _TLS(socket):
-    """A facade socket over a TLSSocketWrapper: readiness is its transport's."""
+    """A facade socket over a TLSSocketWrapper: no stream to go straight to; readiness is its transport's."""
+
+    _io = None
+
+    def write(self, buf, n=None):
+        return self._write(buf, len(buf) if n is None else n, -1)
+
+    def readinto(self, buf, n=None):
+        return self._readinto(buf, len(buf) if n is None else n, -1)
 
     def ioctl(self, req, arg):
         if req == 3:

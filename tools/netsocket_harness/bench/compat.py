@@ -1,0 +1,188 @@
+"""`netsocket bench compat`: unmodified umqtt.simple and urequests over netsocket.compat.
+
+On a private test board (the device-test set-up: a virtual board from ROMFS with the
+third-party libraries in /lib, an emulated BG96 at 921600 baud on UART(1), the host peers
+with a mosquitto broker):
+
+- memory: heap the facade's import costs beyond the core's, what install() adds, and
+  one facade socket beyond the TCPSocket it wraps;
+- native stack: umqtt.simple QoS 0 publishes per second and urequests GETs per second,
+  the same library imported twice in one run, once over the port's own socket module
+  and once over the facade (ratio facade/raw, median of rounds);
+- BG96 at 921600 baud: the same over the facade, and the bytes they move per second
+  as a fraction of the line rate (baud / 10).
+
+All timing happens on the board; the host only prints.
+"""
+
+from __future__ import annotations
+
+import ast
+import tempfile
+from pathlib import Path
+
+from ..errors import HarnessError
+from ..mpr import connect
+from ..runner.boards import MODEM_BAUD, TestBoard
+from ..vboard import DEFAULT_HEAP
+
+ROUNDS = 3
+TOPIC = b"netsocket/bench"
+PAYLOAD = 64
+
+_MEMORY = """
+import gc
+gc.collect(); m0 = gc.mem_alloc()
+from netsocket import NetworkInterface, TCPSocket
+net = NetworkInterface.get_default_instance()
+gc.collect(); m1 = gc.mem_alloc()
+from netsocket import compat
+gc.collect(); m2 = gc.mem_alloc()
+from netsocket.stack import NativeStack  # what any socket needs: the core's, loaded by the first socket
+gc.collect(); m2b = gc.mem_alloc()
+compat.install(net)
+gc.collect(); m3 = gc.mem_alloc()
+raw = []
+for _ in range(8):
+    t = TCPSocket(); t.open(net); raw.append(t)
+gc.collect(); m4 = gc.mem_alloc()
+fac = [compat.socket() for _ in range(8)]
+gc.collect(); m5 = gc.mem_alloc()
+print(repr((m1 - m0, m2 - m1, m3 - m2b, ((m5 - m4) - (m4 - m3)) // 8)))
+"""
+
+_WORK = """
+import sys, time, gc
+sys.path.append("/lib")
+NET = %(net)r
+MQTT = %(mqtt)r
+HTTP = "http://%%s:%%d/" %% %(http)r
+PUBS = %(pubs)d
+GETS = %(gets)d
+ROUNDS = %(rounds)d
+from netsocket import NetworkInterface, compat
+if NET == "bg96":
+    from machine import UART
+    from netsocket.cellular import CellularInterface
+    net = CellularInterface(UART(1, baudrate=%(baud)d), "bg96")
+    net.set_credentials("internet")
+else:
+    net = NetworkInterface.get_default_instance()
+assert net.connect() == 0
+
+def libs():
+    for m in ("umqtt.simple", "umqtt", "urequests"):
+        sys.modules.pop(m, None)
+    import umqtt.simple, urequests
+    return umqtt.simple, urequests
+
+def mqtt(simple):
+    c = simple.MQTTClient(b"bench-%%s" %% NET, MQTT[0], MQTT[1], keepalive=120)
+    c.connect()
+    msg = bytes(%(payload)d)
+    t0 = time.ticks_us()
+    for _ in range(PUBS):
+        c.publish(%(topic)r, msg)
+    c.ping()
+    assert c.wait_msg() is None  # PINGRESP: the broker has read every publish before it
+    t = time.ticks_diff(time.ticks_us(), t0)
+    c.disconnect()
+    return t
+
+def gets(requests):
+    n = 0
+    t0 = time.ticks_us()
+    for _ in range(GETS):
+        r = requests.get(HTTP)
+        assert r.status_code == 200
+        n += len(r.content)
+    return time.ticks_diff(time.ticks_us(), t0), n
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
+out = {}
+sides = (("facade",),) if NET == "bg96" else (("raw",), ("facade",))
+res = {s[0]: ([], []) for s in sides}
+for _ in range(ROUNDS):
+    for (side,) in sides:
+        if side == "facade":
+            compat.install(net)
+        else:
+            compat.uninstall()
+        simple, requests = libs()
+        res[side][0].append(mqtt(simple))
+        t, n = gets(requests)
+        res[side][1].append(t)
+        out["body"] = n // GETS
+        gc.collect()
+for side in res:
+    out[side] = (median(res[side][0]), median(res[side][1]))
+print(repr(out))
+"""
+
+
+def _exec(board: TestBoard, code: str) -> object:
+    t = connect(board.port)
+    try:
+        t.enter_raw_repl(soft_reset=True)
+        out, err = t.exec_raw(code, timeout=900)
+    finally:
+        t.close()
+    if err:
+        raise HarnessError(f"compat bench failed on the board: {err.decode(errors='replace').strip()}")
+    return ast.literal_eval(out.decode().strip().splitlines()[-1])
+
+
+def run() -> None:
+    with tempfile.TemporaryDirectory(prefix="nsbench-compat-") as tmp:
+        board = TestBoard(None, None, "bench-compat", DEFAULT_HEAP, "127.0.0.1", Path(tmp) / "build")
+        try:
+            if "mqtt" not in board.addresses:
+                raise HarnessError("no mosquitto: apt-get install mosquitto")
+            core, facade, install, per_socket = _exec(board, _MEMORY)  # type: ignore[misc]
+            print("memory (64-bit virtual board, package from ROMFS):")
+            print(f"  core import (TCPSocket, NetworkInterface, default instance)  {core:6d} B")
+            print(f"  facade import (netsocket.compat) beyond the core              {facade:6d} B   target <= 4096")
+            print(f"  install() (ssl facade, module swap) beyond a first socket's     {install:6d} B")
+            print(f"  one facade socket beyond its TCPSocket                         {per_socket:6d} B   target <= 160")
+            _native(board)
+            _bg96(board)
+        finally:
+            board.close()
+
+
+def _params(board: TestBoard, net: str, pubs: int, gets: int) -> dict[str, object]:
+    a = board.addresses
+    return dict(net=net, mqtt=a["mqtt"], http=a["http"], pubs=pubs, gets=gets, rounds=ROUNDS,
+                payload=PAYLOAD, topic=TOPIC, baud=MODEM_BAUD)
+
+
+def _native(board: TestBoard) -> None:
+    pubs, gets = 2000, 100
+    r = _exec(board, _WORK % _params(board, "native", pubs, gets))
+    assert isinstance(r, dict)
+    print(f"native stack: the same library over the port's socket (raw) and the facade, median of {ROUNDS}:")
+    raw_p, fac_p = pubs * 1e6 / r["raw"][0], pubs * 1e6 / r["facade"][0]
+    raw_g, fac_g = gets * 1e6 / r["raw"][1], gets * 1e6 / r["facade"][1]
+    print(f"  umqtt.simple QoS 0 publishes/s ({PAYLOAD} B)  raw {raw_p:8.0f}  facade {fac_p:8.0f}  "
+          f"ratio {fac_p / raw_p:5.2f}   target >= 0.9")
+    print(f"  urequests GETs/s ({r['body']} B body)      raw {raw_g:8.1f}  facade {fac_g:8.1f}  "
+          f"ratio {fac_g / raw_g:5.2f}   target >= 0.9")
+
+
+def _bg96(board: TestBoard) -> None:
+    pubs, gets = 200, 10
+    r = _exec(board, _WORK % _params(board, "bg96", pubs, gets))
+    assert isinstance(r, dict)
+    line = MODEM_BAUD / 10
+    pub_wire = 2 + 2 + len(TOPIC) + PAYLOAD  # one QoS 0 PUBLISH on the wire
+    p = pubs * 1e6 / r["facade"][0]
+    g = gets * 1e6 / r["facade"][1]
+    get_wire = 80 + 180 + r["body"]  # request, response head (about), body
+    print(f"emulated BG96 at {MODEM_BAUD} baud (line {line:.0f} B/s), over the facade, median of {ROUNDS}:")
+    print(f"  umqtt.simple QoS 0 publishes/s  {p:7.1f}   {p * pub_wire:7.0f} B/s of MQTT  "
+          f"{p * pub_wire / line:5.3f} of line rate")
+    print(f"  urequests GETs/s                {g:7.2f}   {g * get_wire:7.0f} B/s of HTTP  "
+          f"{g * get_wire / line:5.3f} of line rate")
