@@ -42,6 +42,7 @@ _ERRHUP = const(24)  # POLLERR | POLLHUP: always reported
 _RB = const(128)  # readline's read-ahead (made on first use)
 
 _net = None  # what facade sockets open on; None: the default interface
+_last = None  # (sockaddr tuple, SocketAddress) getaddrinfo gave last: connect() needs no second parse
 _UNIX = sys.platform == "linux"
 
 # nsapi code -> errno, "code errno-name linux-number" (the number where errno lacks the name)
@@ -103,6 +104,8 @@ def _resolve(host, port, version=0):
 
 def _sockaddr(addr):
     # (host, port) or a raw sockaddr (unix port's getaddrinfo) -> SocketAddress
+    if _last is not None and addr is _last[0]:  # what getaddrinfo just gave: resolved already
+        return _last[1]
     if isinstance(addr, tuple) and isinstance(addr[1], int):
         return _resolve(addr[0], addr[1])
     if not isinstance(addr, (bytes, bytearray, memoryview)) or len(addr) < 8:
@@ -119,10 +122,13 @@ def _tuple(a):
 
 def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
     """One entry ``(af, type, proto, '', (ip, port))``, resolved by the interface's DNS."""
+    global _last
     a = _resolve(host, port, 2 if af == AF_INET6 else 1 if af == AF_INET else 0)
     t = type or SOCK_STREAM
     fam = AF_INET6 if a.get_ip_version() == 2 else AF_INET
-    return [(fam, t, proto or (IPPROTO_UDP if t == SOCK_DGRAM else IPPROTO_TCP), "", _tuple(a))]
+    sa = _tuple(a)
+    _last = (sa, a)
+    return [(fam, t, proto or (IPPROTO_UDP if t == SOCK_DGRAM else IPPROTO_TCP), "", sa)]
 
 
 class socket(io.IOBase):
