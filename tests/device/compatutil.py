@@ -18,11 +18,12 @@ def ca():
         skip("no test CA on this board (TLS peers not running)")
 
 
-def install(tls=False):
-    """compat.install() over the default interface, connected; with ``tls``, trusting the test CA."""
+def install(tls=False, native=True):
+    """compat.install() over the default interface, connected; with ``tls``, trusting the test CA;
+    ``native=False``: facade sockets also on the board's own stack (where it hands out the port's)."""
     from netsocket import compat
 
-    compat.install(net(), ca() if tls else None)
+    compat.install(net(), ca() if tls else None, native)
     return compat
 
 

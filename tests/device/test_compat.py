@@ -1,6 +1,7 @@
-"""netsocket.compat on the board's own stack: the socket module's behaviour and errno values
-against the port's socket in the same run, polling, asyncio streams, TLS (umqtt over mosquitto's
-TLS listener), install()/uninstall(), and its memory targets.
+"""netsocket.compat on the board's own stack. It hands out the port's own sockets there; with
+install(native=False) it makes facade sockets, tested here as they run over a modem: the socket
+module's behaviour and errno values against the port's socket in the same run, polling, asyncio
+streams, TLS (umqtt over mosquitto's TLS listener), install()/uninstall(), and its memory targets.
 """
 
 import sys
@@ -39,8 +40,25 @@ def test_install_uninstall():
     assert "ssl" not in sys.modules
 
 
-def test_stream_calls_echo():
+def test_native_stack_hands_out_the_port_socket():
+    import socket as port
+
     compat = install()
+    host, p = peer("echo")
+    ai = compat.getaddrinfo(host, p)[0][-1]
+    assert ai == port.getaddrinfo(host, p)[0][-1], ai  # the port's own address form
+    s = compat.socket()
+    n = port.socket()
+    assert type(s) is type(n) and not isinstance(s, compat.socket), s
+    n.close()
+    s.connect(ai)
+    s.write(b"own socket")
+    assert s.read(10) == b"own socket"
+    s.close()
+
+
+def test_stream_calls_echo():
+    compat = install(native=False)
     host, port = peer("echo")
     ai = compat.getaddrinfo(host, port, 0, compat.SOCK_STREAM)
     assert ai == [(compat.AF_INET, compat.SOCK_STREAM, compat.IPPROTO_TCP, "", (host, port))], ai
@@ -66,7 +84,7 @@ def test_stream_calls_echo():
 
 
 def test_udp_sendto_recvfrom():
-    compat = install()
+    compat = install(native=False)
     host, port = peer("echo")
     s = compat.socket(compat.AF_INET, compat.SOCK_DGRAM)
     s.settimeout(5)
@@ -79,7 +97,7 @@ def test_udp_sendto_recvfrom():
 def test_errno_as_the_port_socket():
     import socket as port  # the port's own module (before install)
 
-    compat = install()
+    compat = install(native=False)
     host, pnum = peer("echo")
     cases = []
 
@@ -153,7 +171,7 @@ def test_errno_as_the_port_socket():
 def test_pollable():
     import select
 
-    compat = install()
+    compat = install(native=False)
     host, port = peer("echo")
     s = compat.socket()
     s.connect((host, port))
@@ -180,7 +198,7 @@ def test_asyncio_server_and_ten_clients():
     import asyncio
     import random
 
-    compat = install()
+    compat = install(native=False)
     host, echo_port = peer("echo")
     before = sockets()
     served = []
@@ -233,7 +251,7 @@ def test_asyncio_server_and_ten_clients():
 
 @timeout(60)
 def test_umqtt_over_tls():
-    compat = install(tls=True)
+    compat = install(tls=True, native=False)
     host, port = peer("mqtts")
     simple = lib("umqtt.simple")
     got = []
@@ -252,7 +270,7 @@ def test_umqtt_over_tls():
     s.connect((host, port))
     e = _errno(lambda: ssl.wrap_socket(s, server_hostname="wrong.example"))  # the name is checked
     assert e == ("OSError", -9984), e
-    compat.install(compat._net)  # no CA given: verification is still on, so nothing is trusted
+    compat.install(compat._net, native=False)  # no CA given: verification is still on, so nothing is trusted
     s = compat.socket()
     s.connect((host, port))
     e = _errno(lambda: ssl.wrap_socket(s, server_hostname=host))
@@ -266,7 +284,7 @@ def test_umqtt_over_tls():
 
 
 def test_bad_input():
-    compat = install()
+    compat = install(native=False)
     host, port = peer("echo")
     assert _errno(lambda: compat.socket(compat.AF_INET, 3)) == ("OSError", 95)  # SOCK_RAW: EOPNOTSUPP
     s = compat.socket()
@@ -301,7 +319,7 @@ def test_memory():
     # one, which depends on what the test modules interned first; `netsocket bench compat` measures
     # the import on a fresh board, core first, where the figure is repeatable
     print("facade import: %d B beyond the core and the test modules" % cost)
-    compat = install()
+    compat = install(native=False)
     host, port = peer("echo")
     st = compat._stack()
     n = 4

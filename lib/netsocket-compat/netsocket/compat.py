@@ -6,8 +6,11 @@ interface when None), so libraries written for MicroPython's socket (umqtt, ureq
 asyncio streams) run over a cellular modem unchanged; ``uninstall()`` undoes it.
 netsocket's own modules keep the port's socket and ssl (imported before, held by them).
 
-A facade socket holds a netsocket socket (TCPSocket, UDPSocket, TLSSocketWrapper) and
-maps its nsapi codes to ``OSError`` with the errno MicroPython's socket raises in the same
+On the board's own stack (a NativeStack: lwIP, PPP, the unix kernel) ``socket()`` hands
+out the port's own socket, which is exact by definition (errno, polling, speed), and
+``getaddrinfo`` gives the port's own address form; ``install(net, native=False)`` keeps
+facade sockets there too. Over any other stack (a modem's AT sockets) a facade socket
+holds a netsocket socket (TCPSocket, UDPSocket, TLSSocketWrapper) and maps its nsapi codes to ``OSError`` with the errno MicroPython's socket raises in the same
 case (unix port and lwIP). It is a stream ``select.poll`` and asyncio wait on: ``ioctl``
 answers MP_STREAM_POLL from the stack's ``socket_poll`` (on an AT stack: after reading the
 URCs waiting) and -1 to MP_STREAM_GET_FILENO (the unix port's poller would watch fd 0).
@@ -43,6 +46,7 @@ _RB = const(128)  # readline's read-ahead (made on first use)
 
 _net = None  # what facade sockets open on; None: the default interface
 _last = None  # (sockaddr tuple, SocketAddress) getaddrinfo gave last: connect() needs no second parse
+_native = False  # socket() hands out the port's own sockets (install() on a NativeStack)
 _UNIX = sys.platform == "linux"
 
 # nsapi code -> errno, "code errno-name linux-number" (the number where errno lacks the name)
@@ -126,7 +130,7 @@ def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
     a = _resolve(host, port, 2 if af == AF_INET6 else 1 if af == AF_INET else 0)
     t = type or SOCK_STREAM
     fam = AF_INET6 if a.get_ip_version() == 2 else AF_INET
-    sa = _tuple(a)
+    sa = _stack()._sa(a) if _native else _tuple(a)  # the port's own form for its own sockets
     _last = (sa, a)
     return [(fam, t, proto or (IPPROTO_UDP if t == SOCK_DGRAM else IPPROTO_TCP), "", sa)]
 
@@ -138,6 +142,11 @@ class socket(io.IOBase):
     _ri = 0
     _rn = 0
     _up = False  # was connected: a lost connection is ECONNRESET, not ENOTCONN
+
+    def __new__(cls, af=AF_INET, type=SOCK_STREAM, proto=0, _s=None):
+        if _native and _s is None:
+            return _port.socket(af, type, proto)  # the board's own stack: its own socket
+        return super().__new__(cls)
 
     def __init__(self, af=AF_INET, type=SOCK_STREAM, proto=0, _s=None):
         if _s is None:
@@ -393,13 +402,14 @@ class socket(io.IOBase):
         return 0
 
 
-def install(net=None, cadata=None):
+def install(net=None, cadata=None, native=True):
     """``import socket``/``usocket``/``ssl``/``ussl`` give the facade over ``net`` from now on.
 
     ``cadata``: CA certificate(s) (DER or PEM) that ssl.wrap_socket trusts when the caller
-    names none (urequests, for one, passes no CA; verification stays on).
+    names none (urequests, for one, passes no CA; verification stays on). ``native``: on a
+    NativeStack, hand out the port's own sockets (False: facade sockets there too).
     """
-    global _net
+    global _net, _native
     from .stack import NativeStack  # netsocket's users of the port's socket hold it before the swap  # noqa: F401
 
     try:
@@ -409,6 +419,7 @@ def install(net=None, cadata=None):
     from .compat_ssl import SSLContext  # noqa: F401
 
     _net = net
+    _native = native and type(_stack()) is NativeStack
     m = sys.modules
     ssl = m["netsocket.compat_ssl"]
     ssl._ca = cadata
@@ -418,7 +429,8 @@ def install(net=None, cadata=None):
 
 def uninstall():
     """Give ``socket``/``usocket``/``ssl``/``ussl`` back to the port's modules (for later imports)."""
-    global _net
+    global _net, _native
     _net = None
+    _native = False
     for n in ("socket", "usocket", "ssl", "ussl"):
         sys.modules.pop(n, None)

@@ -2,7 +2,8 @@
 
 ``wrap_socket(sock, server_hostname=..., cadata=..., cert_reqs=...)`` and
 ``SSLContext(PROTOCOL_TLS_CLIENT).wrap_socket(sock, server_hostname=...)`` take a connected
-facade socket and return a facade socket speaking TLS through netsocket's TLSSocketWrapper.
+facade socket and return a facade socket speaking TLS through netsocket's TLSSocketWrapper
+(the port's own socket, handed out on its own stack, gets the port's own TLS).
 Unlike the port's ssl, verification is on by default (CERT_REQUIRED): the CA comes from
 ``cadata`` / ``load_verify_locations``, else from ``compat.install(cadata=...)``. The
 handshake runs in wrap_socket (blocking); TLS server sockets are not supported.
@@ -71,12 +72,12 @@ class _TLS(socket):
 def _wrap(sock, host, ca, reqs, cert, key):
     from .tls import TLSSocketWrapper
 
-    if not isinstance(sock, socket):
-        raise TypeError("a netsocket.compat socket is required")
-    t = sock._s
-    w = TLSSocketWrapper(t, host, 3)  # TRANSPORT_CLOSE: connected already, closed with TLS
     if ca is None:
         ca = _ca
+    if not isinstance(sock, socket):  # the port's own socket (see compat): the port's own TLS
+        return _port_tls(sock, host, ca, reqs, cert, key)
+    t = sock._s
+    w = TLSSocketWrapper(t, host, 3)  # TRANSPORT_CLOSE: connected already, closed with TLS
     err = 0
     if reqs == CERT_NONE:
         err = w.set_insecure_no_verify()
@@ -96,3 +97,17 @@ def _wrap(sock, host, ca, reqs, cert, key):
     f = _TLS(_s=w)
     f._up = True
     return f
+
+
+def _port_tls(sock, host, ca, reqs, cert, key):
+    # the port's ssl over its own socket, with this module's defaults (verification on)
+    from .tls import tls, _ders
+
+    c = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+    c.verify_mode = tls.CERT_NONE if reqs == CERT_NONE else tls.CERT_REQUIRED
+    if ca is not None and reqs != CERT_NONE:
+        for d in _ders(ca):
+            c.load_verify_locations(d)
+    if cert is not None:
+        c.load_cert_chain(_ders(cert)[0], _ders(key)[0])
+    return c.wrap_socket(sock, server_hostname=host)
