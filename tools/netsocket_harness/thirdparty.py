@@ -10,7 +10,7 @@ directory and the downloaded archive, which are read here.
 
 from __future__ import annotations
 
-import shutil
+import os
 import subprocess
 import sys
 import tarfile
@@ -37,6 +37,15 @@ def _have(dist: str, version: str, files: tuple[str, ...]) -> bool:
     return all((_dir(dist, version) / f).is_file() for f in files)
 
 
+def _store(dist: str, version: str, name: str, data: bytes) -> None:
+    # atomically: two test workers may fetch at once
+    out = _dir(dist, version) / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, out)
+
+
 def _pip() -> list[str]:
     # Debian's pip (python3-pip): newer pips refuse to unpack umqtt.robust's sdist (it holds a
     # symlink to a file outside it) before saving it; Debian's 23.0 saves the archive
@@ -53,12 +62,10 @@ def _download(dist: str, version: str, files: tuple[str, ...]) -> None:
         env = {"TMPDIR": tmp, "PATH": "/usr/bin:/bin", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
         proc = subprocess.run([*_pip(), "download", "--no-deps", "--no-clean", "-d", str(t / "dl"), f"{dist}=={version}"],
                               capture_output=True, text=True, env=env, timeout=300)
-        out = _dir(dist, version)
         for root in (p for p in t.glob("pip-download-*/*") if p.is_dir()):  # what pip unpacked
             if all((root / f).is_file() for f in files):
                 for f in files:
-                    (out / f).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(root / f, out / f)
+                    _store(dist, version, f, (root / f).read_bytes())
                 return
         for archive in [*t.glob("dl/*.tar.gz"), *t.glob("pip-unpack-*/*.tar.gz")]:  # or the archive
             with tarfile.open(archive) as tf:
@@ -67,8 +74,7 @@ def _download(dist: str, version: str, files: tuple[str, ...]) -> None:
                     for f in files:
                         data = tf.extractfile(members[f])
                         assert data is not None
-                        (out / f).parent.mkdir(parents=True, exist_ok=True)
-                        (out / f).write_bytes(data.read())
+                        _store(dist, version, f, data.read())
                     return
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise HarnessError(f"could not fetch {dist}=={version} from PyPI: {last}")

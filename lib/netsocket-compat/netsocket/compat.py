@@ -10,8 +10,9 @@ On the board's own stack (a NativeStack: lwIP, PPP, the unix kernel) ``socket()`
 out the port's own socket, which is exact by definition (errno, polling, speed), and
 ``getaddrinfo`` gives the port's own address form; ``install(net, native=False)`` keeps
 facade sockets there too. Over any other stack (a modem's AT sockets) a facade socket
-holds a netsocket socket (TCPSocket, UDPSocket, TLSSocketWrapper) and maps its nsapi codes to ``OSError`` with the errno MicroPython's socket raises in the same
-case (unix port and lwIP). It is a stream ``select.poll`` and asyncio wait on: ``ioctl``
+holds a netsocket socket (TCPSocket, UDPSocket, TLSSocketWrapper) and maps its nsapi
+codes to ``OSError`` with the errno MicroPython's socket raises in the same case (unix
+port and lwIP). It is a stream ``select.poll`` and asyncio wait on: ``ioctl``
 answers MP_STREAM_POLL from the stack's ``socket_poll`` (on an AT stack: after reading the
 URCs waiting) and -1 to MP_STREAM_GET_FILENO (the unix port's poller would watch fd 0).
 Addresses are ``(ip, port)`` tuples as on lwIP boards; raw unix sockaddrs are accepted too.
@@ -40,7 +41,6 @@ SO_BROADCAST = getattr(_port, "SO_BROADCAST", 32)
 _WOULD_BLOCK = const(-3001)
 _NO_CONNECTION = const(-3004)
 _POLLIN = const(1)
-_POLLOUT = const(4)
 _ERRHUP = const(24)  # POLLERR | POLLHUP: always reported
 _RB = const(128)  # readline's read-ahead (made on first use)
 
