@@ -14,15 +14,27 @@ with a mosquitto broker):
 - BG96 at 921600 baud: the same over the facade, and the bytes they move per second
   as a fraction of the line rate (baud / 10).
 
+- interpreter instructions per umqtt publish (valgrind's callgrind on the unix port, N and
+  2N publishes into a socket of the same process): raw, handed out, wrapper. Unlike the
+  wall clock of this shared host, these counts repeat exactly; the kernel's share of a
+  send is not counted, so their ratio is the wrapper's worst case.
+
 All timing happens on the board; the host only prints.
 """
 
 from __future__ import annotations
 
 import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
+from .. import thirdparty
+from ..build import build
 from ..errors import HarnessError
 from ..mpr import connect
 from ..runner.boards import MODEM_BAUD, TestBoard
@@ -150,6 +162,7 @@ def run() -> None:
             _bg96(board)
         finally:
             board.close()
+        _instructions(Path(tmp))
 
 
 def _params(board: TestBoard, net: str, pubs: int, gets: int) -> dict[str, object]:
@@ -186,3 +199,70 @@ def _bg96(board: TestBoard) -> None:
           f"{p * pub_wire / line:5.3f} of line rate")
     print(f"  urequests GETs/s                {g:7.2f}   {g * get_wire:7.0f} B/s of HTTP  "
           f"{g * get_wire / line:5.3f} of line rate")
+
+
+# umqtt.simple publishing into a socket of the same process, counted by callgrind (unix port)
+CALLGRIND = """
+import sys, socket
+sys.path[:0] = {paths!r}
+from netsocket import NetworkInterface, compat
+MODE, N = {mode!r}, {n}
+net = NetworkInterface.get_default_instance(); net.connect()
+ls = socket.socket()
+for port in range({base}, {base} + 100):
+    try:
+        ls.bind(socket.getaddrinfo("127.0.0.1", port)[0][-1]); break
+    except OSError:
+        pass
+ls.listen(1)
+if MODE != "raw":
+    compat.install(net, None, MODE == "facade")
+import usocket
+import umqtt.simple
+c = umqtt.simple.MQTTClient(b"cg", "127.0.0.1", port)
+c.sock = usocket.socket()
+c.sock.connect(usocket.getaddrinfo("127.0.0.1", port)[0][-1])
+srv, _ = ls.accept()
+msg = bytes({payload})
+sink = bytearray(4 + len({topic!r}) + {payload})
+for i in range(N):
+    c.publish({topic!r}, msg)
+    srv.readinto(sink)
+"""
+
+
+def _instructions(root: Path, n: int = 2000) -> None:
+    print("interpreter instructions per umqtt.simple QoS 0 publish (callgrind, unix port, N and 2N "
+          "publishes; the reading side included in all):")
+    if not shutil.which("valgrind"):
+        print("  valgrind not installed: skipped (apt-get install valgrind)")
+        return
+    files = thirdparty.board_files()
+    if not files:
+        print("  third-party libraries not fetched: skipped")
+        return
+    lib = build("VIRTUAL", root / "cg-build").mpy_dir
+    third = [str(src.parents[1]) for path, src in files if path == "umqtt/simple.py"]
+    mp = Path(sys.executable).with_name("micropython")
+    jobs = {}
+    for slot, (mode, count) in enumerate((m, c) for m in ("raw", "facade", "wrapper") for c in (n, 2 * n)):
+        script = root / f"cg_{mode}_{count}.py"
+        script.write_text(CALLGRIND.format(paths=[str(lib), *third], mode=mode, n=count, base=21000 + slot * 100,
+                                           payload=PAYLOAD, topic=TOPIC))
+        out = root / f"cg_{mode}_{count}.out"
+        jobs[(mode, count)] = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", str(mp), "-X", "heapsize=110K",
+             str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ, PYTHONHASHSEED="0"))
+        if sum(p.poll() is None for p in jobs.values()) >= 2:  # two at a time: the machine has 2 cores
+            next(p for p in jobs.values() if p.poll() is None).wait()
+    total = {}
+    for key, proc in jobs.items():
+        _, err = proc.communicate()
+        m = re.search(rb"Collected : (\d+)", err)
+        if proc.returncode or not m:
+            print(f"  callgrind run {key} failed: {err.decode(errors='replace').strip()[-300:]}")
+            return
+        total[key] = int(m.group(1))
+    per = {mode: (total[(mode, 2 * n)] - total[(mode, n)]) / n for mode in ("raw", "facade", "wrapper")}
+    print(f"  raw {per['raw']:7.0f}   handed out {per['facade']:7.0f} (ratio {per['raw'] / per['facade']:4.2f})   "
+          f"wrapper {per['wrapper']:7.0f} (ratio {per['raw'] / per['wrapper']:4.2f})")
