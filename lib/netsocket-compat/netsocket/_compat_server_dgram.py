@@ -6,7 +6,7 @@ importing the facade costs less heap. They behave as if defined in the class.
 """
 
 from .address import SocketAddress
-from .compat import socket, _oserror, _sockaddr, _tuple
+from .compat import socket, _oserror, _sockaddr, _tuple, SOL_SOCKET, SO_REUSEADDR, SO_KEEPALIVE, SO_BROADCAST
 
 _NAMES = ("sendall", "bind", "listen", "accept", "sendto", "recvfrom", "setsockopt", "makefile")
 _added = False
@@ -77,6 +77,10 @@ def recvfrom(self, n):
 
 
 def setsockopt(self, level, opt, value):
+    if level == SOL_SOCKET:  # the socket module's options as netsocket's (NSAPI_SOCKET level)
+        o = {SO_REUSEADDR: 0, SO_KEEPALIVE: 1, SO_BROADCAST: 13}.get(opt)
+        if o is not None:
+            level, opt, value = 7000, o, int(value)
     r = self._s.setsockopt(level, opt, value)
     if r:
         raise _oserror(r)
