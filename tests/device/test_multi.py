@@ -9,7 +9,7 @@ so on real boards the test crosses the network between them.
 import random
 from netsocket import TCPSocket, UDPSocket, SocketAddress
 from devtest import barrier, share, wait, requires
-from nsutil import net
+from nsutil import net, recv_all
 
 OK = 0
 
@@ -40,11 +40,7 @@ def _serve_one(srv, greeting, reply):
     assert err == OK and s is not None, err
     buf = bytearray(64)
     s.set_timeout(10000)
-    got = 0
-    while got < len(greeting):
-        r = s.recv(memoryview(buf)[got:])
-        assert r > 0, r
-        got += r
+    got = recv_all(s, buf, len(greeting))
     assert buf[:got] == greeting, bytes(buf[:got])
     assert s.send(reply) == len(reply)
     barrier()
@@ -59,11 +55,7 @@ def _client(n, greeting, reply):
     assert c.connect(SocketAddress(ip, port)) == OK
     assert c.send(greeting) == len(greeting)
     buf = bytearray(64)
-    got = 0
-    while got < len(reply):
-        r = c.recv(memoryview(buf)[got:])
-        assert r > 0, r
-        got += r
+    got = recv_all(c, buf, len(reply))
     assert buf[:got] == reply, bytes(buf[:got])
     barrier()
     assert c.close() == OK
@@ -187,11 +179,7 @@ def test_tls_board_as_server_instance1():
     assert t.connect(SocketAddress(ip, port)) == OK  # the certificate chain and the name are checked
     assert t.send(b"hello from a board") == 18
     buf = bytearray(32)
-    got = 0
-    while got < 17:
-        r = t.recv(memoryview(buf)[got:])
-        assert r > 0, r
-        got += r
+    got = recv_all(t, buf, 17)
     assert buf[:got] == b"served by a board", bytes(buf[:got])
     barrier()
     assert t.close() == OK

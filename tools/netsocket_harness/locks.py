@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from .errors import HarnessError
+from .procs import alive
 from .project import state_home
 
 
@@ -27,16 +28,6 @@ def lock_dir() -> Path:
 
 def lock_path(port: str) -> Path:
     return lock_dir() / (re.sub(r"[^A-Za-z0-9._-]+", "_", port).strip("_") + ".lock")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class PortLock:
@@ -92,7 +83,7 @@ def try_lock(port: str) -> PortLock | None:
     stale = ""
     if before:
         pid = before.split()[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
             stale = f"pid {pid} ({' '.join(before.split()[1:])[:60]}) that is gone"
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()} {' '.join(sys.argv)[:200]}\n".encode(), 0)

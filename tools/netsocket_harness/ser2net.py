@@ -15,18 +15,13 @@ leaves one behind.
 
 from __future__ import annotations
 
-import ctypes
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
 
 from .errors import HarnessError
-
-
-def _die_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+from .procs import die_with_parent, stop
 
 
 def listening(port: int) -> bool:
@@ -86,7 +81,7 @@ class Ser2net:
         with open(self.log_path, "wb") as log:
             # -n: stay in the foreground (our child), -u: no UUCP lock files (ptys have none)
             self.proc = subprocess.Popen([exe, "-n", "-u", "-c", str(conf)], stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                                         stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
         while not listening(self.port):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -104,13 +99,7 @@ class Ser2net:
         return lines[-1] if lines else "no output"
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop(self.proc)
         self.proc = None
 
     def __enter__(self) -> Ser2net:

