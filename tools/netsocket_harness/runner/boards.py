@@ -152,10 +152,10 @@ class TestBoard:
     def run(self, module: str, function: str, timeout: float, param: str | None = None) -> Outcome:
         """Run one test function of a device module; with `param`, after the module's setup(param)."""
         code = self.test_code(module, function, param)
-        try:
+        try:  # a HarnessError from _fresh(): the board could not be reached again; the caller ends the run
             t = self._fresh()
             t.exec_raw_no_follow(code)
-        except (TransportError, OSError, HarnessError) as e:
+        except (TransportError, OSError) as e:
             return Outcome("ERROR", "", f"could not start the test on {self.port}: {e}")
         out, err, problem = self._collect(t, timeout)
         text = out.decode(errors="replace")
