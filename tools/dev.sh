@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.venv
-DEBIAN_PACKAGES=(valgrind dnsmasq-base)  # callgrind for netsocket bench; dnsmasq for the DNS tests
+DEBIAN_PACKAGES=(valgrind dnsmasq-base nftables iproute2)  # callgrind for netsocket bench; dnsmasq for the DNS tests; nft, ip, tc for the board links (vboard --netns)
 
 say() { printf '\n== %s\n' "$*"; }
 
