@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import contextlib
 import io
+import json
 import os
 import tempfile
 import time
@@ -30,6 +31,8 @@ from ..project import DEVICE_TESTS, ROOT
 VERDICT = b"@@NSTEST "
 MODEM_BAUD = 921600  # the emulated modem's line rate in device tests (cellular tests stay quick)
 _HARD_RESET = b"[virtual board] hard reset"
+HOST_CALL = b"@@NSHOST "  # a device test's request to the host (devtest.host), answered on its stdin
+_CLEAN_LINK = {"loss": 0, "delay": 0, "jitter": 0, "reorder": 0, "duplicate": 0, "rate": "", "down": False}
 
 
 @dataclass
@@ -41,7 +44,7 @@ class Outcome:
 
 class TestBoard:
     def __init__(self, board: str | None, port: str | None, worker: str, heap: int, peer_host: str,
-                 build_dir: Path, device_dir: Path = DEVICE_TESTS) -> None:
+                 build_dir: Path, device_dir: Path = DEVICE_TESTS, netns: bool = False) -> None:
         self.board = board
         self.device_dir = device_dir
         self.worker = worker
@@ -51,7 +54,13 @@ class TestBoard:
         self.vcfg: vboard.BoardConfig | None = None
         self.modem: modem.Modem | None = None  # an emulated BG96 on the virtual board's UART(1)
         self.modem2: modem.Modem | None = None  # an emulated SIM7600 on its UART(2)
-        if port is None:
+        self.link_changed = False  # a test changed the faults of the board's own link
+        if port is None and netns:  # a board on its own link; the peers listen on the host's end
+            self._tmp = tempfile.TemporaryDirectory(prefix=f"nstest-{worker}-")
+            self.vcfg = vboard.start(f"test-{worker}", heap=heap, root=Path(self._tmp.name), owner_pid=os.getpid(),
+                                     netns=True)
+            port, peer_host = self.vcfg.port, self.vcfg.link["host_ip"]
+        elif port is None:
             self._tmp = tempfile.TemporaryDirectory(prefix=f"nstest-{worker}-")
             self.modem = modem.start("bg96", baud=MODEM_BAUD)
             self.modem2 = modem.start("sim7600", baud=MODEM_BAUD)
@@ -145,6 +154,10 @@ class TestBoard:
         except (TransportError, OSError, HarnessError) as e:
             return Outcome("ERROR", "", f"could not start the test on {self.port}: {e}")
         out, err, problem = self._collect(t, timeout)
+        if self.link_changed:  # the next test starts on a clean link, whatever this one left
+            self.link_changed = False
+            if self.host_call("link {}") != "ok":
+                problem = problem or "could not clear the faults of the board's link"
         text = out.decode(errors="replace")
         if problem:
             self.recover()
@@ -175,6 +188,7 @@ class TestBoard:
                     timeout: float) -> tuple[bytes, bytes, str]:
         ser = t.serial
         i = 0
+        asked = 0  # where the next request of the test to the host may start (devtest.host)
         while True:
             if time.monotonic() > deadline:
                 return bytes(parts[0]), bytes(parts[1]), f"timed out after {timeout:g} s"
@@ -193,8 +207,34 @@ class TestBoard:
                         return bytes(parts[0]), bytes(parts[1]), ""
                 else:
                     parts[i].append(b)
+            if HOST_CALL in parts[0][asked:]:
+                asked = self._host_calls(ser, parts[0], asked)
             if _HARD_RESET in parts[0] or _HARD_RESET in parts[1]:
                 return bytes(parts[0]), bytes(parts[1]), "the board reset itself (crash) during the test"
+
+    def _host_calls(self, ser, out: bytearray, start: int) -> int:
+        """Answer each complete ``@@NSHOST <request>`` line of `out` from `start` on; -> where to look next."""
+        while (at := out.find(HOST_CALL, start)) >= 0 and (end := out.find(b"\n", at)) >= 0:
+            answer = self.host_call(out[at + len(HOST_CALL):end].decode(errors="replace").strip())
+            ser.write(answer.encode() + b"\n")
+            start = end + 1
+        return start
+
+    def host_call(self, request: str) -> str:
+        """What a device test asks the host: ``link {faults as JSON}`` sets the faults of the board's own
+        link (those not given cleared); -> ``ok`` or ``error: ...``."""
+        verb, _, arg = request.partition(" ")
+        if verb != "link":
+            return f"error: unknown request {verb!r}"
+        if self.vcfg is None or not self.vcfg.link or self._tmp is None:
+            return "error: this board has no link of its own (NETNS = True modules get one)"
+        try:
+            faults = {**_CLEAN_LINK, **json.loads(arg or "{}")}
+            vboard.set_link(self.vcfg.name, root=Path(self._tmp.name), **faults)
+        except (HarnessError, ValueError, TypeError) as e:
+            return f"error: {e}"
+        self.link_changed = True
+        return "ok"
 
     def recover(self) -> None:
         """Interrupt; if that fails, hard-reset a virtual board; then reconnect."""

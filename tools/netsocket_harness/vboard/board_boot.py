@@ -175,7 +175,7 @@ def _uart_class(uarts):
 
 def _network(dev, addr):
     """A `network` module with LAN: the board's veth end, its carrier read from the kernel (/sys)."""
-    state = open("/sys/class/net/%s/operstate" % dev)  # opened now: /sys is out of reach after boot
+    carrier = open("/sys/class/net/%s/carrier" % dev)  # opened now: /sys is out of reach after boot
     with open("/sys/class/net/%s/address" % dev) as f:
         mac = bytes(int(x, 16) for x in f.read().strip().split(":"))
     ip, mask, gw = addr.split(",")
@@ -188,8 +188,11 @@ def _network(dev, addr):
             return True
 
         def isconnected(self):
-            state.seek(0)
-            return state.read(2) == "up"
+            try:  # the carrier changes at once (operstate follows up to a second later)
+                carrier.seek(0)
+                return carrier.read(1) == "1"
+            except OSError:
+                return False
 
         def status(self):
             return 1 if self.isconnected() else 0
