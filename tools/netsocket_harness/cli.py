@@ -211,6 +211,15 @@ def do_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def do_soak(args: argparse.Namespace) -> int:
+    from . import soak
+
+    result = soak.run(args.minutes, args.seed, args.heap)
+    passed, text = soak.report(result)
+    print(text)
+    return 0 if passed else 1
+
+
 def _board_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", help="serial port of a board (/dev/ttyUSB0, /dev/pts/N, socket://host:port)")
     p.add_argument("--board", help="board name; VIRTUAL uses (or starts) a virtual board")
@@ -331,6 +340,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--callgrind-only", action="store_true",
                    help="sockets: only the interpreter instruction counts (valgrind), no board")
     p.set_defaults(func=do_bench)
+
+    p = sub.add_parser("soak", help="long mixed TCP/UDP/DNS/TLS run under random link faults; fails on heap "
+                                    "growth, a leaked socket or a wrong byte (root: the board gets its own link)")
+    p.add_argument("--minutes", type=float, default=10, help="how long (default %(default)s)")
+    p.add_argument("--seed", type=int, help="seed of the fault and traffic choices (default: random, printed)")
+    p.add_argument("--heap", type=_size, default=vboard.DEFAULT_HEAP, help="board heap (default 110K)")
+    p.set_defaults(func=do_soak)
     return ap
 
 

@@ -171,7 +171,9 @@ def _nft(link: Link, netns: str | None, devices: tuple[str, str], loss: float) -
     script = f"table netdev {name}\ndelete table netdev {name}\ntable netdev {name} {{\n"
     for i, dev in enumerate(devices):
         script += f"  chain in{i} {{ type filter hook ingress device \"{dev}\" priority 0; policy accept;\n"
-        if loss:
+        if loss >= 100:
+            script += "    counter drop\n"
+        elif loss:
             script += f"    numgen random mod 10000 < {round(loss * 100)} counter drop\n"
         script += "  }\n"
     script += "}\n"
