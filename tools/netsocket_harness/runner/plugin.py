@@ -23,6 +23,7 @@ from .boards import Outcome, TestBoard, default_build_dir
 from .collect import DeviceTest, read_module
 
 _BOARD = pytest.StashKey[TestBoard]()
+_FAULT = "board fault (not a test verdict): "
 _LINK_BOARD = pytest.StashKey["TestBoard | str"]()  # the board on its own link, or why there is none
 
 
@@ -115,7 +116,7 @@ class DeviceItem(pytest.Item):
         timeout = self.test.limit or self.config.getoption("ns_timeout")
         self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
         if self.outcome.verdict == "ERROR":
-            pytest.fail(f"board fault (not a test verdict): {self.outcome.detail}\n"
+            pytest.fail(f"{_FAULT}{self.outcome.detail}\n"
                         f"--- serial output ---\n{self.outcome.output}", pytrace=False)
 
     def runtest(self) -> None:
@@ -129,6 +130,16 @@ class DeviceItem(pytest.Item):
 
     def reportinfo(self):
         return self.test.path, self.test.line - 1, f"{self.path.name}::{self.name} [device]"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """One line per board fault of the run: what the board did and how it was brought back."""
+    faults = [r for r in terminalreporter.stats.get("error", []) if _FAULT in str(getattr(r, "longrepr", ""))]
+    if faults:
+        terminalreporter.section("netsocket board faults")
+        for r in faults:
+            text = str(r.longrepr)
+            terminalreporter.line(f"{r.nodeid}: {text[text.index(_FAULT) + len(_FAULT):].splitlines()[0]}")
 
 
 @pytest.fixture(scope="session")
