@@ -214,7 +214,7 @@ def do_bench(args: argparse.Namespace) -> int:
 def do_soak(args: argparse.Namespace) -> int:
     from . import soak
 
-    result = soak.run(args.minutes, args.seed, args.heap)
+    result = soak.run(args.minutes, args.seed, args.heap, cellular=args.cellular or "")
     passed, text = soak.report(result)
     print(text)
     return 0 if passed else 1
@@ -346,6 +346,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--minutes", type=float, default=10, help="how long (default %(default)s)")
     p.add_argument("--seed", type=int, help="seed of the fault and traffic choices (default: random, printed)")
     p.add_argument("--heap", type=_size, default=vboard.DEFAULT_HEAP, help="board heap (default 110K)")
+    p.add_argument("--cellular", choices=["bg96", "sim7600"],
+                   help="through this emulated modem, its fault rates changing at random (no root needed)")
     p.set_defaults(func=do_soak)
     return ap
 

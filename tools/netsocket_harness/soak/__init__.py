@@ -9,6 +9,11 @@ that lasts until the board noticed it, so reconnecting is loaded before the
 heap counts). Every 3 s the board
 reports its heap free after `gc.collect()` and its open sockets.
 
+With `--cellular bg96|sim7600` (no root needed) the board talks through that
+emulated modem instead (no TLS rounds), and the host changes the modem's fault
+rates (split writes, late replies, garbage lines, URCs inside responses) and
+sometimes drops its PDP context, the first time until the board noticed.
+
 The run fails on a wrong byte, a socket left open, heap growth (the best free
 figure of the last quarter of the run more than `DRIFT` bytes below that of
 the first quarter, counted from the first reconnect), a board that stops reporting, or a kind of round that
@@ -46,6 +51,7 @@ class Sample:
 class SoakResult:
     seconds: float
     seed: int
+    cellular: str = ""  # the emulated modem the board used, or "" (its own link)
     samples: list[Sample] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
     wrong: list[str] = field(default_factory=list)
@@ -78,7 +84,7 @@ class SoakResult:
         if not self.counters:
             why.append("the board did not finish the run (no end line)")
         else:
-            for kind in ("tcp", "udp", "dns", "tls"):
+            for kind in ("tcp", "udp", "dns") if self.cellular else ("tcp", "udp", "dns", "tls"):
                 if not self.counters.get(kind):
                     why.append(f"no {kind} round succeeded")
         return why
@@ -141,26 +147,84 @@ class _Faults(threading.Thread):
         self.board.host_call("link {}")
 
 
+_MODEM_CLEAN = "set split=0 delay_max=0 garbage=0 inject=0"
+
+
+def _modem_plan(rng: random.Random) -> str:
+    """One random set of the emulated modem's rate faults (as its control socket takes them)."""
+    return rng.choice((
+        f"set split={rng.choice((1, 8, 64))}",
+        f"set delay_max={rng.choice((5, 20, 50))}",
+        f"set garbage={rng.choice((0.02, 0.1))}",
+        f"set inject={rng.choice((0.05, 0.2))}",
+        "set split=16 delay_max=5 garbage=0.05 inject=0.05",
+        "",
+    ))
+
+
+class _ModemFaults(_Faults):
+    """Changes the emulated modem's fault rates at random; sometimes the network drops the PDP context
+    (the first change is such a drop, held until the board noticed it)."""
+
+    def __init__(self, modem, *args) -> None:
+        super().__init__(None, *args)
+        self.modem = modem
+
+    def command(self, line: str) -> None:
+        try:
+            answer = self.modem.command(line)
+        except (HarnessError, OSError) as e:
+            answer = str(e)
+        text = f"{time.monotonic() - self.t0:6.1f} s  modem: {line}" + ("" if answer.startswith("OK") else f" ({answer})")
+        self.result.faults.append(text.strip())
+        self.log(text)
+
+    def run(self) -> None:
+        first = True
+        while not self.stop.wait(self.rng.uniform(2, 4) if first else self.rng.uniform(3, 8)):
+            if first or self.rng.random() < 0.15:
+                self.command("pdpdeact")
+                if first:
+                    self.reconnect.wait(30)
+                    first = False
+                continue
+            # the rates back to none, then the new ones ("reset" would also drop a send in progress)
+            self.command(_MODEM_CLEAN + " " + _modem_plan(self.rng).removeprefix("set "))
+        self.command(_MODEM_CLEAN)
+
+
 def run(minutes: float = 10, seed: int | None = None, heap: int = DEFAULT_HEAP,
-        log: Callable[[str], None] = print) -> SoakResult:
-    """Soak a private virtual board on its own link for `minutes`; -> what happened (see `SoakResult.verdict`)."""
+        log: Callable[[str], None] = print, cellular: str = "") -> SoakResult:
+    """Soak a private virtual board on its own link for `minutes` (with `cellular`: over that emulated
+    modem, its fault rates changing, no root needed); -> what happened (see `SoakResult.verdict`)."""
     from ..runner.boards import TestBoard, default_build_dir
 
     if minutes <= 0:
         raise HarnessError("--minutes must be more than 0")
     seed = random.randrange(1 << 30) if seed is None else seed
     seconds = minutes * 60
-    result = SoakResult(seconds, seed)
-    board = TestBoard(None, None, "soak", heap, "", default_build_dir("soak"), netns=True)
-    faults = _Faults(board, random.Random(seed), result, log)
+    result = SoakResult(seconds, seed, cellular)
+    if cellular not in ("", "bg96", "sim7600"):
+        raise HarnessError(f"--cellular {cellular}: the emulated modems are bg96 and sim7600")
+    if cellular:
+        board = TestBoard(None, None, "soak", heap, "127.0.0.1", default_build_dir("soak"))
+        modem, uart = (board.modem, 1) if cellular == "bg96" else (board.modem2, 2)
+        faults: _Faults = _ModemFaults(modem, random.Random(seed), result, log)
+        where, wanted = f"over an emulated {cellular} at 921600 baud", ("echo", "dns")
+    else:
+        board = TestBoard(None, None, "soak", heap, "", default_build_dir("soak"), netns=True)
+        faults = _Faults(board, random.Random(seed), result, log)
+        where = f"link {board.vcfg.link['board_ip']} <-> {board.vcfg.link['host_ip']}"
+        wanted = ("echo", "dns", "tls_echo")
     try:
-        log(f"soak: {minutes:g} min on {board.port} (heap {heap // 1024}K, link {board.vcfg.link['board_ip']}"
-            f" <-> {board.vcfg.link['host_ip']}), seed {seed}")
-        peers = {k: board.addresses[k] for k in ("echo", "dns", "tls_echo") if k in board.addresses}
-        if len(peers) < 3:
+        log(f"soak: {minutes:g} min on {board.port} (heap {heap // 1024}K, {where}), seed {seed}")
+        peers = {k: board.addresses[k] for k in wanted if k in board.addresses}
+        if len(peers) < len(wanted):
             raise HarnessError("the soak needs the echo, dns (dnsmasq) and TLS peers: "
                                "install dnsmasq-base and the test extras (bash tools/dev.sh setup)")
-        code = f"PEERS = {peers!r}\nSECONDS = {int(seconds)}\nSEED = {seed & 0x3FFFFFFF}\n" + BOARD_CODE.read_text()
+        cell = (cellular, uart) if cellular else None
+        code = (f"PEERS = {peers!r}\nSECONDS = {int(seconds)}\nSEED = {seed & 0x3FFFFFFF}\nCELL = {cell!r}\n"
+                + BOARD_CODE.read_text())
         t = board._fresh()
         t.exec_raw_no_follow(code)
         faults.start()
@@ -214,7 +278,8 @@ def report(result: SoakResult) -> tuple[bool, str]:
     c = result.counters
     free = [s.free for s in result.samples]
     lines = [
-        f"soak {result.seconds / 60:g} min, seed {result.seed}: {len(result.faults)} link changes, "
+        f"soak {result.seconds / 60:g} min{' over ' + result.cellular if result.cellular else ''}, seed {result.seed}: "
+        f"{len(result.faults)} {'modem' if result.cellular else 'link'} changes, "
         f"{len(result.samples)} samples",
         "  rounds ok/failed: " + ", ".join(f"{k} {c.get(k, 0)}/{c.get(k + '_err', 0)}" for k in ("tcp", "tls", "dns"))
         + f", udp {c.get('udp', 0) - c.get('udp_lost', 0)}/{c.get('udp_lost', 0)} datagrams"

@@ -1,12 +1,12 @@
 # Board side of `netsocket soak`. It runs INSIDE MicroPython on the board (sent
-# as text over the raw REPL after the host filled in PEERS, SECONDS, SEED), not
-# under CPython. Rounds of TCP echo, UDP echo, DNS lookups and TLS echo over
-# netsocket, each checking every byte, while the host changes the link's
-# faults at random. Errors from a faulty link (timeouts, refused, reset) are
+# as text over the raw REPL after the host filled in PEERS, SECONDS, SEED, CELL), not
+# under CPython. Rounds of TCP echo, UDP echo, DNS lookups and TLS echo (no TLS
+# over a modem) over netsocket, each checking every byte, while the host changes
+# the link's (or the emulated modem's) faults at random. Errors from a faulty link (timeouts, refused, reset) are
 # counted, never fatal; a wrong byte is. Every few seconds, with all sockets
 # closed, it prints the heap free after collection and the open-socket count:
 #   @@SOAK sample <ms> <free bytes> <open sockets> <rounds> <reconnects>
-#   @@SOAK reconnect             (the link is down: connect() again)
+#   @@SOAK reconnect             (the interface went DISCONNECTED: the link or the PDP context dropped)
 #   @@SOAK wrong <what>          (a byte that differs from what was sent)
 #   @@SOAK end <counters as key=value ...>
 import gc
@@ -14,10 +14,18 @@ import random
 import time
 from netsocket import TCPSocket, UDPSocket, TLSSocket, SocketAddress, NetworkInterface, dns
 
-NET = NetworkInterface.get_default_instance()
+if CELL:  # noqa: F821 - set by the host: (driver, UART id) of an emulated modem, or None
+    from machine import UART
+    from netsocket.cellular import CellularInterface
+
+    NET = CellularInterface(UART(CELL[1], baudrate=921600), CELL[0])  # noqa: F821
+    NET.set_credentials("internet")
+    NetworkInterface._default = NET
+else:
+    NET = NetworkInterface.get_default_instance()
 STACK = NET.get_stack()
 ECHO = SocketAddress(*PEERS["echo"])  # noqa: F821 - set by the host
-TLS_ECHO = SocketAddress(*PEERS["tls_echo"])  # noqa: F821
+TLS_ECHO = SocketAddress(*PEERS["tls_echo"]) if "tls_echo" in PEERS else None  # noqa: F821
 PERIOD = 1000
 TX = bytearray(2 * PERIOD)
 RX = bytearray(PERIOD)
@@ -27,8 +35,10 @@ UB = bytearray(PERIOD)
 MUB = memoryview(UB)
 SRC = SocketAddress()
 ADDR = SocketAddress()
-with open("/tests/tls_ca.der", "rb") as f:
-    CA = f.read()
+CA = None
+if TLS_ECHO:
+    with open("/tests/tls_ca.der", "rb") as f:
+        CA = f.read()
 C = {"tcp": 0, "tcp_err": 0, "udp": 0, "udp_lost": 0, "dns": 0, "dns_err": 0, "tls": 0, "tls_err": 0,
      "wrong": 0, "reconnect": 0, "bytes": 0}
 random.seed(SEED)  # noqa: F821
@@ -46,10 +56,14 @@ def wrong(what):
     print("@@SOAK wrong", what)
 
 
-def ensure_up():
-    if NET.get_connection_status() != 1:
+def on_status(event, status):
+    if status == 2:  # DISCONNECTED: the link went down (Ethernet) or the network dropped the PDP context
         C["reconnect"] += 1
         print("@@SOAK reconnect")
+
+
+def ensure_up():
+    if NET.get_connection_status() != 1:  # a cellular interface comes back by itself, Ethernet is told to
         NET.connect()  # waits for the carrier (up to 30 s)
 
 
@@ -143,17 +157,18 @@ def sample(t0, rounds):
 
 
 def soak(seconds):
-    ROUNDS = (tcp_round, udp_round, dns_round, tls_round)
+    ROUNDS = (tcp_round, udp_round, dns_round, tls_round) if TLS_ECHO else (tcp_round, udp_round, dns_round)
     t0 = time.ticks_ms()
     last = t0
     rounds = 0
     NET.connect()
+    NET.attach(on_status)
     for r in ROUNDS:  # one of each first: everything they load lazily is loaded before the first sample
         r()
     sample(t0, rounds)
     while time.ticks_diff(time.ticks_ms(), t0) < seconds * 1000:
         ensure_up()
-        ROUNDS[random.randint(0, 3)]()
+        ROUNDS[random.randint(0, len(ROUNDS) - 1)]()
         rounds += 1
         if time.ticks_diff(time.ticks_ms(), last) >= 3000:
             last = time.ticks_ms()
