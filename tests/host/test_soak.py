@@ -1,8 +1,9 @@
 """`netsocket soak` for two minutes on a board on its own link, and half a minute over an emulated modem
 (the ten-minute run is in docs/measurements.md).
 
-Needs root (the board gets its own link for the random faults): without it the
-soak fails with the harness's message, it is not skipped.
+The link soak needs root (the board gets its own link for the random faults):
+without it that test fails with the harness's message, it is not skipped. The
+modem soak needs no root.
 """
 
 from __future__ import annotations

@@ -89,24 +89,24 @@ def echo(s, total, name):
     return True
 
 
-def tcp_round():
-    s = TCPSocket()
+def stream_round(cls, peer, name, most):
+    """Connect a `cls` socket to `peer`, echo up to `most` bytes, close; counted under `name`."""
+    s = cls()
     ok = False
-    if s.open(NET) == 0:
+    if s.open(NET) == 0 and (CA is None or cls is TCPSocket
+                             or s.set_root_ca_cert(CA) == 0 and s.set_hostname("tls.netsocket.test") == 0):
         s.set_timeout(5000)
-        ok = s.connect(ECHO) == 0 and echo(s, random.randint(1, 16384), "tcp")
+        ok = s.connect(peer) == 0 and echo(s, random.randint(1, most), name)
     s.close()
-    C["tcp" if ok else "tcp_err"] += 1
+    C[name if ok else name + "_err"] += 1
+
+
+def tcp_round():
+    stream_round(TCPSocket, ECHO, "tcp", 16384)
 
 
 def tls_round():
-    s = TLSSocket()
-    ok = False
-    if s.open(NET) == 0 and s.set_root_ca_cert(CA) == 0 and s.set_hostname("tls.netsocket.test") == 0:
-        s.set_timeout(5000)
-        ok = s.connect(TLS_ECHO) == 0 and echo(s, random.randint(1, 4096), "tls")
-    s.close()
-    C["tls" if ok else "tls_err"] += 1
+    stream_round(TLSSocket, TLS_ECHO, "tls", 4096)
 
 
 def udp_round():
