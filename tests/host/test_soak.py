@@ -1,4 +1,4 @@
-"""`netsocket soak` for two minutes on a board on its own link, and half a minute over an emulated modem
+"""`netsocket soak` for two minutes on a board on its own link, and 24 s over an emulated modem
 (the ten-minute run is in docs/measurements.md).
 
 The link soak needs root (the board gets its own link for the random faults):
@@ -21,10 +21,10 @@ def test_soak_two_minutes(home):
 
 
 def test_soak_over_an_emulated_modem(home):
-    """Half a minute through the emulated SIM7600 while its fault rates change and the network drops the
+    """24 s through the emulated SIM7600 while its fault rates change and the network drops the
     PDP context (no root needed: the modem's own stack carries the sockets)."""
     lines: list[str] = []
-    result = soak.run(0.5, cellular="sim7600", log=lines.append)
+    result = soak.run(0.4, cellular="sim7600", log=lines.append)
     passed, text = soak.report(result)
     assert passed, text + "\n--- what happened ---\n" + "\n".join(lines[-60:])
     assert any("pdpdeact" in f for f in result.faults)
