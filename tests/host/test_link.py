@@ -123,6 +123,11 @@ def test_link_faults_are_made_as_documented(lboard):
                                        text=True).stdout
 
 
+def test_list_shows_the_link(lboard):
+    line = run("netsocket", "vboard", "list").stdout.strip()
+    assert f"\tlink {lboard.link['board_ip']} <-> {lboard.link['host_ip']}\t" in line
+
+
 def test_down_and_up_reach_the_board(lboard):
     run("netsocket", "vboard", "link", "hosttest", "--down")
     assert board_run(lboard, "import network; print(network.LAN().isconnected())") == "False"

@@ -88,7 +88,8 @@ def do_vboard_list(args: argparse.Namespace) -> int:
     if not boards:
         print("no virtual boards running")
     for cfg in boards:
-        print(f"{cfg.name}\t{cfg.port}\tpid {cfg.pid}\theap {cfg.heap // 1024}K\t{cfg.home}")
+        link = f"\tlink {cfg.link['board_ip']} <-> {cfg.link['host_ip']}" if cfg.link else ""
+        print(f"{cfg.name}\t{cfg.port}\tpid {cfg.pid}\theap {cfg.heap // 1024}K{link}\t{cfg.home}")
     return 0
 
 
