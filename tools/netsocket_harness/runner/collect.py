@@ -12,6 +12,9 @@
 - what a test needs of the board: ``@requires("cellular")`` (or
   ``@devtest.requires``) on a function, ``REQUIRES = ("tls",)`` for every test
   the module runs; the runner gives such tests only to boards that have it.
+- ``NETNS = True``: its tests run on a second virtual board on its own link
+  (``vboard start --netns``, root only), whose faults they set through
+  ``devtest.host("link ...")``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class DeviceModule:
     tests: list[DeviceTest]
     params: tuple[str, ...]
     requires: tuple[str, ...] = ()  # REQUIRES = (...): for every test of the module
+    netns: bool = False
 
     def needs(self, test: DeviceTest) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.requires + test.requires))
@@ -68,6 +72,7 @@ def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModul
     tests: dict[str, DeviceTest] = {}
     params: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
+    netns = False
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and (m := _INSTANCE.fullmatch(node.name)):
             first = tests.get(m[1])
@@ -92,7 +97,10 @@ def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModul
         elif (isinstance(node, ast.Assign) and len(node.targets) == 1
               and getattr(node.targets[0], "id", "") == "REQUIRES"):
             requires = tuple(str(v) for v in ast.literal_eval(node.value))
-    return DeviceModule(list(tests.values()), params, requires)
+        elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+              and getattr(node.targets[0], "id", "") == "NETNS"):
+            netns = bool(ast.literal_eval(node.value))
+    return DeviceModule(list(tests.values()), params, requires, netns)
 
 
 @functools.lru_cache(maxsize=None)

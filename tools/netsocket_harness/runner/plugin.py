@@ -33,6 +33,8 @@ _BOARD = pytest.StashKey[TestBoard]()
 _TARGET = pytest.StashKey[targets.Target]()
 _CLAIMS = pytest.StashKey[list]()  # the controller's claimed inventory boards (targets.Claim)
 _PARTNERS = pytest.StashKey[list]()  # more boards for tests of several boards at once
+_FAULT = "board fault (not a test verdict): "
+_LINK_BOARD = pytest.StashKey["TestBoard | str"]()  # the board on its own link, or why there is none
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -204,12 +206,29 @@ def partner_boards(config: pytest.Config, count: int) -> list[TestBoard]:
     return partners[:count]
 
 
+def link_board(config: pytest.Config) -> TestBoard:
+    """The virtual board on its own link (NETNS modules), started on first use; fails the test if it cannot be."""
+    board = config.stash.get(_LINK_BOARD, None)
+    if board is None:
+        worker = _worker(config)
+        try:
+            board = TestBoard(config.getoption("ns_board"), None, f"{worker}-link", config.getoption("ns_heap"),
+                              "", default_build_dir(worker), Path(config.getoption("ns_device_dir")), netns=True)
+        except HarnessError as e:
+            board = f"this test needs a virtual board on its own link, which could not start: {e}"
+        config.stash[_LINK_BOARD] = board
+    if isinstance(board, str):
+        pytest.fail(board, pytrace=False)
+    return board
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     for partner in config.stash.get(_PARTNERS, None) or []:
         partner.close()
-    board = config.stash.get(_BOARD, None)
-    if board is not None:
-        board.close()
+    for key in (_BOARD, _LINK_BOARD):
+        board = config.stash.get(key, None)
+        if isinstance(board, TestBoard):
+            board.close()
     for claim in config.stash.get(_CLAIMS, None) or []:
         claim.release()
 
@@ -234,7 +253,7 @@ class DeviceFile(pytest.File):
             for param in module.params or (None,):
                 name = test.name if param is None else f"{test.name}[{param}]"
                 item = DeviceItem.from_parent(self, name=name)
-                item.test, item.param, item.needs = test, param, module.needs(test)
+                item.test, item.param, item.needs, item.netns = test, param, module.needs(test), module.netns
                 yield item
 
 
@@ -242,6 +261,7 @@ class DeviceItem(pytest.Item):
     test: DeviceTest
     param: str | None = None
     needs: tuple[str, ...] = ()
+    netns: bool = False
     outcome: Outcome | None = None
     fixturenames: tuple[str, ...] = ()  # none; labgrid's pytest plugin (installed beside) looks at every item's
 
@@ -256,7 +276,7 @@ class DeviceItem(pytest.Item):
             if lacking := target.lacks(self.needs):
                 raise pytest.skip.Exception(f"needs {', '.join(lacking)}: no board of this run has it "
                                             f"(this one: {target.describe()})", _use_item_location=True)
-            board = device_board(self.config)
+            board = link_board(self.config) if self.netns else device_board(self.config)
             timeout = self.test.limit or self.config.getoption("ns_timeout")
             if self.test.instances > 1:
                 from .multi import run_instances
@@ -266,12 +286,14 @@ class DeviceItem(pytest.Item):
                 self.outcome = run_instances(boards, self.path.stem, self.test.name, timeout)
             else:
                 self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
+            if board.lost:  # its fault is this test's error; the rest would fail the same way
+                self.session.shouldstop = f"netsocket: {board.lost}"
         except (HarnessError, pytest.UsageError) as e:
             msg = str(e) if str(e).startswith("netsocket: ") else f"netsocket: {e}"
             self.session.shouldstop = msg
             pytest.fail(msg, pytrace=False)
         if self.outcome.verdict == "ERROR":
-            pytest.fail(f"board fault (not a test verdict): {self.outcome.detail}\n"
+            pytest.fail(f"{_FAULT}{self.outcome.detail}\n"
                         f"--- serial output ---\n{self.outcome.output}", pytrace=False)
 
     def runtest(self) -> None:
@@ -308,8 +330,18 @@ def pytest_report_teststatus(report, config: pytest.Config):
     return result
 
 
-def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    """Which board ran how many device tests, and with what result."""
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Which board ran how many device tests, and with what result; one line per board fault of the run."""
+    _board_summary(terminalreporter)
+    faults = [r for r in terminalreporter.stats.get("error", []) if _FAULT in str(getattr(r, "longrepr", ""))]
+    if faults:
+        terminalreporter.section("netsocket board faults")
+        for r in faults:
+            text = str(r.longrepr)
+            terminalreporter.line(f"{r.nodeid}: {text[text.index(_FAULT) + len(_FAULT):].splitlines()[0]}")
+
+
+def _board_summary(terminalreporter) -> None:
     per_board: dict[str, dict[str, int]] = {}
     for category, reports in terminalreporter.stats.items():
         for r in reports:
