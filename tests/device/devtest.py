@@ -68,20 +68,24 @@ def requires(*caps):
 
 
 # -- tests on several boards at once (test_x_instance0, test_x_instance1) ----------------
-# The runner reads these lines from each board and answers on its stdin.
+# Requests to the runner (host()), which answers when the other boards got there.
+
+def _answer(reply):
+    if reply.startswith("error:"):
+        raise AssertionError(reply)
+    return reply
+
 
 def barrier():
     """Wait until every board of the test reaches its barrier()."""
-    print("@@NSMULTI NEXT")
-    sys.stdin.readline()
+    _answer(host("barrier"))
 
 
 def share(key, value):
     """Give `value` (str, int, bytes, tuple ...) to the other boards of the test under `key`."""
-    print("@@NSMULTI SET", key, repr(value))
+    _answer(host("share %s %r" % (key, value)))
 
 
 def wait(key):
     """The value another board shared under `key` (waits for it)."""
-    print("@@NSMULTI GET", key)
-    return eval(sys.stdin.readline())
+    return eval(_answer(host("wait " + key)))

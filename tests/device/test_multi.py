@@ -52,7 +52,8 @@ def _client(n, greeting, reply):
     c = TCPSocket()
     assert c.open(n) == OK
     c.set_timeout(10000)
-    assert c.connect(SocketAddress(ip, port)) == OK
+    err = c.connect(SocketAddress(ip, port))
+    assert err == OK, err
     assert c.send(greeting) == len(greeting)
     buf = bytearray(64)
     got = recv_all(c, buf, len(reply))

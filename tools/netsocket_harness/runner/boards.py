@@ -61,6 +61,7 @@ class TestBoard:
         self.modem2: modem.Modem | None = None  # an emulated SIM7600 on its UART(2)
         self.link_changed = False  # a test changed the faults of the board's own link
         self.lost = ""  # set when the board could not be recovered: the run cannot go on on it
+        self.exchange = None  # multi.Exchange while the board runs one instance of a test of several boards
         if port is None and netns:  # a board on its own link; the peers listen on the host's end
             self._tmp = tempfile.TemporaryDirectory(prefix=f"nstest-{worker}-")
             self.vcfg = vboard.start(f"test-{worker}", heap=heap, root=Path(self._tmp.name), owner_pid=os.getpid(),
@@ -238,8 +239,13 @@ class TestBoard:
 
     def host_call(self, request: str) -> str:
         """What a device test asks the host: ``link {faults as JSON}`` sets the faults of the board's own
-        link (those not given cleared); -> ``ok`` or ``error: ...``."""
+        link (those not given cleared); ``barrier``, ``share KEY VALUE``, ``wait KEY`` go between the
+        boards of a test of several boards (runner/multi.py); -> ``ok``, a value, or ``error: ...``."""
         verb, _, arg = request.partition(" ")
+        if verb in ("barrier", "share", "wait"):
+            if self.exchange is None:
+                return f"error: {verb} is for tests of several boards (test_x_instance0, test_x_instance1)"
+            return self.exchange.answer(verb, arg)
         if verb != "link":
             return f"error: unknown request {verb!r}"
         if self.vcfg is None or not self.vcfg.link or self._tmp is None:
