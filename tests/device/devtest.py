@@ -54,38 +54,11 @@ def host(request):
     return sys.stdin.readline().strip()
 
 
-def timeout(seconds):
-    """Decorator giving one test its own time limit; read by the runner from the source."""
+def timeout(*_):
+    """Decorators the runner reads from the source, which do nothing on the board: ``@timeout(s)`` gives one
+    test its own time limit, ``@requires("cellular", ...)`` what it needs of the board (``REQUIRES = (...)``
+    at module level: every test of the module); the runner gives it only to a board that has it."""
     return lambda fn: fn
 
 
-def requires(*caps):
-    """Decorator naming what a test needs of the board ("cellular", "tls", "cellular:bg96" ...).
-
-    Read by the runner from the source: the test runs only on a board that has it
-    (``REQUIRES = (...)`` at module level does the same for every test of the module)."""
-    return lambda fn: fn
-
-
-# -- tests on several boards at once (test_x_instance0, test_x_instance1) ----------------
-# Requests to the runner (host()), which answers when the other boards got there.
-
-def _answer(reply):
-    if reply.startswith("error:"):
-        raise AssertionError(reply)
-    return reply
-
-
-def barrier():
-    """Wait until every board of the test reaches its barrier()."""
-    _answer(host("barrier"))
-
-
-def share(key, value):
-    """Give `value` (str, int, bytes, tuple ...) to the other boards of the test under `key`."""
-    _answer(host("share %s %r" % (key, value)))
-
-
-def wait(key):
-    """The value another board shared under `key` (waits for it)."""
-    return eval(_answer(host("wait " + key)))
+requires = timeout  # one function for both: every test imports this module under the board's heap

@@ -8,7 +8,8 @@ so on real boards the test crosses the network between them.
 
 import random
 from netsocket import TCPSocket, UDPSocket, SocketAddress
-from devtest import barrier, share, wait, requires
+from devtest import requires
+from multitest import barrier, share, wait
 from nsutil import net, recv_all
 
 OK = 0
