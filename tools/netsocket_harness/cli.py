@@ -67,7 +67,8 @@ def do_vboard_list(args: argparse.Namespace) -> int:
     if not boards:
         print("no virtual boards running")
     for cfg in boards:
-        print(f"{cfg.name}\t{cfg.port}\tpid {cfg.pid}\theap {cfg.heap // 1024}K\t{cfg.home}")
+        faults = "".join(f"\tFAULT: {f}" for f in cfg.faults)
+        print(f"{cfg.name}\t{cfg.port}\tpid {cfg.pid}\theap {cfg.heap // 1024}K\t{cfg.home}{faults}")
     return 0
 
 

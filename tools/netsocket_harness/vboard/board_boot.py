@@ -4,7 +4,10 @@
 # boot(rom), which turns the plain unix process into something shaped like a
 # board; then the interpreter's own REPL starts.
 #
-# - the board's flash directory becomes `/` and sys.path is a board's;
+# - the board's flash directory becomes `/` (`..` stops at its top) and
+#   sys.path is a board's; a part that fails to come up (a UART whose pty is
+#   gone, the ROM file) is reported as a fault and the rest boots; should the
+#   boot itself fail, `/` is unmounted, never left as the host's root;
 # - a ROM partition (a host file) is held in RAM and offered through
 #   `vfs.rom_ioctl`, so `mpremote romfs query|deploy` work, and a valid
 #   ROMFS image in it is mounted at `/rom`;
@@ -17,6 +20,75 @@ import vfs as _vfs_mod
 import machine as _machine_mod
 
 
+FAULT = "[virtual board] fault: "  # the supervisor records console lines starting so
+
+
+def _fault(text):
+    print(FAULT + text)
+
+
+class BoardFs:
+    """The board's flash directory (a VfsPosix) as `/`, with `..` stopping at its top.
+
+    A wrapper, not a subclass: MicroPython's import would call the native
+    import_stat of a VfsPosix subclass on the wrong object; on this plain
+    object it calls stat() below."""
+
+    def __init__(self, root):
+        self._fs = _vfs_mod.VfsPosix(root)
+        self._cwd = "/"
+
+    def _p(self, path):
+        if path[:1] != "/":
+            path = self._cwd + "/" + path
+        parts = []
+        for part in path.split("/"):
+            if part == "..":
+                if parts:
+                    parts.pop()
+            elif part and part != ".":
+                parts.append(part)
+        return "/" + "/".join(parts)
+
+    def mount(self, readonly, mkfs):
+        return self._fs.mount(readonly, mkfs)
+
+    def umount(self):
+        return self._fs.umount()
+
+    def chdir(self, path):
+        path = self._p(path)
+        self._fs.chdir(path)
+        self._cwd = path
+
+    def getcwd(self):
+        return self._cwd
+
+    def open(self, path, mode):
+        return self._fs.open(self._p(path), mode)
+
+    def ilistdir(self, path):
+        return self._fs.ilistdir(self._p(path))
+
+    def stat(self, path):
+        return self._fs.stat(self._p(path))
+
+    def statvfs(self, path):
+        return self._fs.statvfs(self._p(path))
+
+    def mkdir(self, path):
+        return self._fs.mkdir(self._p(path))
+
+    def rmdir(self, path):
+        return self._fs.rmdir(self._p(path))
+
+    def remove(self, path):
+        return self._fs.remove(self._p(path))
+
+    def rename(self, old, new):
+        return self._fs.rename(self._p(old), self._p(new))
+
+
 def _setup(rom):
     env = os.getenv
     rom_path = env("NSVB_ROM")
@@ -25,8 +97,12 @@ def _setup(rom):
     reset_code = int(env("NSVB_RESET_CODE"))
     bootloader_code = int(env("NSVB_BOOTLOADER_CODE"))
 
-    romf = open(rom_path, "r+b")
-    romf.readinto(rom)
+    try:
+        romf = open(rom_path, "r+b")
+        romf.readinto(rom)
+    except OSError as e:
+        romf = None
+        _fault("ROM partition %s cannot be read (%s): /rom is not mounted" % (rom_path, e))
 
     class Vfs:
         """The builtin vfs module plus the ROM partition ioctl of real ports."""
@@ -51,6 +127,8 @@ def _setup(rom):
                 rom[offset : offset + len(data)] = data
                 return 0
             if op == 5:  # finish writing: persist to the host file
+                if romf is None:
+                    return -5  # EIO
                 romf.seek(0)
                 romf.write(rom)
                 romf.flush()
@@ -72,30 +150,49 @@ def _setup(rom):
             raise SystemExit(bootloader_code)  # the supervisor starts the ROM loader
 
     uarts = {}  # opened now: once `/` is the board's flash, /dev is out of reach
+    faults = {}  # UART id -> why it is not wired (the supervisor found its pty gone)
     for i in range(4):
         path = env("NSVB_UART%d" % i)
+        why = env("NSVB_UART%d_FAULT" % i)
         if path:
-            uarts[i] = open(path, "r+b")
-    if uarts:
-        Machine.UART = _uart_class(uarts)
+            try:
+                uarts[i] = open(path, "r+b")
+            except OSError as e:
+                why = "its pty %s cannot be opened (%s)" % (path, e)
+                _fault("UART(%d) not wired: %s" % (i, why))
+        if why and i not in uarts:
+            faults[i] = why
+    Machine.UART = _uart_class(uarts, faults)
 
     sys.modules["vfs"] = Vfs()
     sys.modules["machine"] = Machine()
 
-    _vfs_mod.umount("/")
-    _vfs_mod.mount(_vfs_mod.VfsPosix(env("NSVB_FS")), "/")
-    os.chdir("/")
-    if rom[:3] == b"\xd2\xcd\x31":
+    _mount_board_fs()
+    if romf is not None and rom[:3] == b"\xd2\xcd\x31":
         try:
             _vfs_mod.mount(_vfs_mod.VfsRom(memoryview(rom)), "/rom")
         except Exception as e:  # a corrupt image must not stop the boot
             print("ROMFS not mounted:", repr(e))
     sys.path[:] = ["", ".frozen", "/rom", "/rom/lib", "/lib"]
-    return env("NSVB_MODE") == "friendly"
+    return os.getenv("NSVB_MODE") == "friendly"
 
 
-def _uart_class(uarts):
-    """machine.UART over the ptys wired to this board (`vboard start --uart1 PTY`)."""
+def _mount_board_fs():
+    fs = BoardFs(os.getenv("NSVB_FS"))
+    fs.chdir("/")  # raises unless the flash directory is there
+    try:
+        _vfs_mod.umount("/")
+    except OSError:
+        pass  # nothing mounted there (a failed boot unmounted the host's root)
+    _vfs_mod.mount(fs, "/")
+    os.chdir("/")
+
+
+def _uart_class(uarts, faults):
+    """machine.UART over the ptys wired to this board (`vboard start --uart1 PTY`).
+
+    An id with nothing wired raises ValueError, as on a port without that
+    UART; one whose pty was gone at boot raises OSError ENODEV saying so."""
     import io
     import select
     import termios
@@ -104,7 +201,10 @@ def _uart_class(uarts):
         def __init__(self, id, baudrate=115200, **kw):
             self._f = uarts.get(id)
             if self._f is None:
-                raise ValueError("UART(%d) doesn't exist" % id)
+                if id in faults:
+                    raise OSError(19, "UART(%d) is not wired: %s" % (id, faults[id]))
+                raise ValueError("UART(%d) doesn't exist: nothing is wired to it on this virtual board "
+                                 "(netsocket vboard start --uart%d PTY)" % (id, id))
             fd = self._f.fileno()
             termios.setraw(fd)
             a = termios.tcgetattr(fd)
@@ -191,8 +291,26 @@ def boot(rom):
     """Make the process a board, given its ROM partition (allocated first of all)."""
     import gc
 
-    friendly = _setup(rom)
+    try:
+        friendly = _setup(rom)
+    except BaseException as e:  # also a host's Ctrl-C arriving during the boot
+        fail(e)
+        return
     gc.collect()  # what the application sees: one heap, all but the ROM free
     _run("boot.py")
     if friendly:
         _run("main.py")
+
+
+def fail(e):
+    """The boot failed: `/` is the board's flash if that can be mounted, else nothing; never the host's."""
+    try:
+        _mount_board_fs()
+        where = "/ is the board's flash"
+    except BaseException:
+        where = "no filesystem is mounted"
+        try:
+            _vfs_mod.umount("/")
+        except BaseException:
+            pass
+    _fault("boot failed (%r); %s; reset the board (netsocket vboard reset) once the cause is fixed" % (e, where))
