@@ -97,3 +97,14 @@ def test_failed_boot_leaves_no_host_filesystem(board):
     vboard.control(board, "reset")
     assert mpremote(board.port, "exec", "import os; print(os.listdir('/'))").stdout.strip() == "[]"
     assert "FAULT" not in run("netsocket", "vboard", "list").stdout
+
+
+def test_cellular_interface_without_uart1_names_it(board, tmp_path):
+    from netsocket_harness.build import build
+
+    shutil.copytree(build("VIRTUAL", tmp_path).mpy_dir, Path(board.home) / "fs" / "lib")
+    code = ("from netsocket.cellular.interface import CellularInterface\n"
+            "try:\n CellularInterface()\nexcept OSError as e:\n print(e.errno, e.args[1])")
+    assert mpremote(board.port, "exec", code).stdout.strip() == (
+        "19 CellularInterface: no modem UART(1) on this board: UART(1) doesn't exist: nothing is wired to it "
+        "on this virtual board (netsocket vboard start --uart1 PTY)")
