@@ -21,7 +21,7 @@ from mpremote.transport_serial import SerialTransport
 from .board import detect_board
 from .build import BuildOutput, build
 from .errors import HarnessError
-from .mpr import connect, mpremote, netsocket_on_board
+from .mpr import connect, mpremote, netsocket_on_board, release
 
 
 def _rom_matches(transport: SerialTransport, image: bytes) -> bool:
@@ -76,7 +76,7 @@ def deploy(port: str, mode: str, board: str | None, out: Path, rebuild: bool = T
                 counts["written"] += sum(1 for f in package.rglob("*") if f.is_file()) - same
             log(f"{counts['written']} files written, {counts['skipped']} up to date, in /lib on {port}")
     finally:
-        transport.close()
+        release(transport)
     _check_import(port, mode, log, time.monotonic() - t0)
     return counts
 

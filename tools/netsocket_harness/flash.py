@@ -30,7 +30,7 @@ from . import vboard
 from .board import VIRTUAL, BoardDef, load_board
 from .build import build
 from .errors import HarnessError
-from .mpr import check_port, connect, netsocket_on_board
+from .mpr import check_port, connect, netsocket_on_board, release
 
 
 def _virtual_target(port: str | None, name: str) -> vboard.BoardConfig:
@@ -106,7 +106,7 @@ def check_boot(port: str, expected: str | None, log: Callable[[str], None], time
     except Exception as e:  # noqa: BLE001 - reported as one line
         raise HarnessError(f"flashed, but the board on {port} does not run MicroPython: {str(e).strip()[-120:]}") from None
     finally:
-        transport.close()
+        release(transport)
     ns, where = netsocket_on_board(port, f"flashed MicroPython {version}")
     if expected and version != expected:
         raise HarnessError(f"the board on {port} runs MicroPython {version}, not {expected} from the firmware: "

@@ -57,6 +57,24 @@ def connect(port: str, soft_reset: bool = True, timeout: float = 5.0) -> SerialT
     return transport
 
 
+def release(transport: SerialTransport) -> None:
+    """Leave the raw REPL and close: the board is back at its friendly prompt, as mpremote leaves it."""
+    with contextlib.suppress(Exception):
+        transport.exit_raw_repl()
+    with contextlib.suppress(Exception):
+        transport.close()
+
+
+@contextlib.contextmanager
+def session(port: str, soft_reset: bool = True, timeout: float = 5.0):
+    """`connect()` for a `with` block, released (friendly prompt) however the block ends."""
+    transport = connect(port, soft_reset, timeout)
+    try:
+        yield transport
+    finally:
+        release(transport)
+
+
 def mpremote(port: str, argv: list[str], transport: SerialTransport | None = None) -> int:
     """Run mpremote verbs (one chain, as on its command line) against `port`.
 
@@ -85,20 +103,16 @@ def mpremote(port: str, argv: list[str], transport: SerialTransport | None = Non
         raise HarnessError(f"lost the board on {port}: {e}") from None
     finally:
         if owned:
-            with contextlib.suppress(Exception):
-                transport.exit_raw_repl()
-            transport.close()
+            release(transport)
     return 0
 
 
 def netsocket_on_board(port: str, after: str) -> tuple[str, str]:
     """(version, file) of `import netsocket` after a soft reset; `after` names the step for errors."""
-    transport = connect(port)  # the soft reset mounts /rom afresh
-    try:
-        version = transport.eval("__import__('netsocket').__version__")
-        where = transport.eval("__import__('netsocket').__file__")
-    except Exception as e:  # noqa: BLE001 - reported as one line
-        raise HarnessError(f"{after}, but `import netsocket` fails on {port}: {str(e).strip()[-120:]}") from None
-    finally:
-        transport.close()
+    with session(port) as transport:  # the soft reset mounts /rom afresh
+        try:
+            version = transport.eval("__import__('netsocket').__version__")
+            where = transport.eval("__import__('netsocket').__file__")
+        except Exception as e:  # noqa: BLE001 - reported as one line
+            raise HarnessError(f"{after}, but `import netsocket` fails on {port}: {str(e).strip()[-120:]}") from None
     return version, where
