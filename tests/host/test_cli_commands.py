@@ -27,3 +27,17 @@ def test_deploy_and_flash_leave_the_friendly_prompt(board):
     assert at_friendly_prompt(board.port)
     run("netsocket", "flash", "--board", "VIRTUAL", "--name", board.name)
     assert at_friendly_prompt(board.port)
+
+
+def test_without_port_the_virtual_board_is_named_and_has_netsocket(home, tmp_path):
+    script = tmp_path / "where.py"
+    script.write_text("import netsocket\nprint(netsocket.__file__)\n")
+    proc = run("netsocket", "run", str(script))  # what a user types after the demo
+    assert proc.stdout.strip() == "/rom/netsocket/__init__.mpy"
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("no --port: started virtual board 'vb0' on /dev/pts/")
+    assert line.endswith(" with netsocket in its ROM (stop it with: netsocket vboard stop vb0)")
+    proc = run("netsocket", "deploy", "--mode", "mpy")
+    assert proc.stderr.strip().splitlines()[0].startswith("no --port: using virtual board 'vb0' on /dev/pts/")
+    proc = run("netsocket", "deploy", "--port", "auto", check=False)
+    assert proc.returncode == 1 and proc.stderr.startswith("netsocket: error: --port auto found no serial port")

@@ -146,7 +146,7 @@ def do_repl(args: argparse.Namespace) -> int:
     from .board import resolve_port
     from .mpr import mpremote
 
-    port = resolve_port(args.port, args.board, args.name)
+    port = resolve_port(args.port, args.board, args.name, with_package=True)
     return mpremote(port, ["repl"])
 
 
@@ -156,7 +156,7 @@ def do_run(args: argparse.Namespace) -> int:
 
     if not Path(args.file).is_file():
         raise HarnessError(f"no such file: {args.file}")
-    port = resolve_port(args.port, args.board, args.name)
+    port = resolve_port(args.port, args.board, args.name, with_package=True)
     return mpremote(port, ["run", args.file])
 
 
