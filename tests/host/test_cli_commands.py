@@ -41,3 +41,12 @@ def test_without_port_the_virtual_board_is_named_and_has_netsocket(home, tmp_pat
     assert proc.stderr.strip().splitlines()[0].startswith("no --port: using virtual board 'vb0' on /dev/pts/")
     proc = run("netsocket", "deploy", "--port", "auto", check=False)
     assert proc.returncode == 1 and proc.stderr.startswith("netsocket: error: --port auto found no serial port")
+
+
+def test_deploy_refuses_a_board_definition_of_another_port(board):
+    proc = run("netsocket", "deploy", "--port", board.port, "--board", "LILYGO_T_SIM7600", check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == (
+        f"netsocket: error: the board on {board.port} runs MicroPython's linux port, but LILYGO_T_SIM7600 is an "
+        "esp32 board: name the board it is (see: netsocket boards), or leave out --board")
+    assert at_friendly_prompt(board.port)

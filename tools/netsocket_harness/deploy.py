@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mpremote.transport_serial import SerialTransport
 
-from .board import detect_board
+from .board import check_board, detect_board
 from .build import BuildOutput, build
 from .errors import HarnessError
 from .mpr import connect, mpremote, netsocket_on_board, release
@@ -51,6 +51,8 @@ def deploy(port: str, mode: str, board: str | None, out: Path, rebuild: bool = T
     try:
         if board is None:
             board = detect_board(transport, port)
+        else:
+            check_board(transport, port, board)
         result = build(board, out) if rebuild else BuildOutput(board, out.resolve() / board, [])
         if mode == "romfs":
             if not result.romfs.is_file():
