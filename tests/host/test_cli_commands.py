@@ -50,3 +50,25 @@ def test_deploy_refuses_a_board_definition_of_another_port(board):
         f"netsocket: error: the board on {board.port} runs MicroPython's linux port, but LILYGO_T_SIM7600 is an "
         "esp32 board: name the board it is (see: netsocket boards), or leave out --board")
     assert at_friendly_prompt(board.port)
+
+
+def test_ctrl_c_on_run_stops_the_script_on_the_board(board, tmp_path):
+    import os
+    import signal
+    import subprocess
+
+    from .conftest import BIN
+
+    script = tmp_path / "loop.py"
+    script.write_text("print('looping')\nwhile True:\n    pass\n")
+    proc = subprocess.Popen([str(BIN / "netsocket"), "run", "--name", board.name, str(script)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        assert proc.stdout.readline().strip() == "looping"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        assert proc.stderr.read().strip().splitlines()[-1] == "netsocket: interrupted"
+    finally:
+        proc.kill()
+        proc.wait()
+    assert at_friendly_prompt(board.port)  # the loop no longer runs there

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import stat
 
 from mpremote import main as mpremote_main
@@ -65,6 +66,26 @@ def release(transport: SerialTransport) -> None:
         transport.close()
 
 
+def _on_sigint(seen: list):
+    """Note Ctrl-C in `seen` (then raise KeyboardInterrupt as usual); the old handler, or None off the main thread."""
+
+    def handler(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except ValueError:
+        return None
+
+
+def interrupt(transport: SerialTransport, timeout: float = 5.0) -> None:
+    """Ctrl-C to the board, then wait until what ran there has ended at the raw REPL's prompt."""
+    with contextlib.suppress(Exception):
+        transport.serial.write(b"\x03")
+        transport.read_until(1, b"\x04>", timeout_overall=timeout)
+
+
 @contextlib.contextmanager
 def session(port: str, soft_reset: bool = True, timeout: float = 5.0):
     """`connect()` for a `with` block, released (friendly prompt) however the block ends."""
@@ -88,6 +109,8 @@ def mpremote(port: str, argv: list[str], transport: SerialTransport | None = Non
     state.transport = transport
     state._auto_soft_reset = False
     remaining = list(argv)
+    ctrl_c = []  # mpremote turns Ctrl-C into sys.exit(1): remember that it was one
+    old_handler = _on_sigint(ctrl_c)
     try:
         while remaining:
             cmd = remaining.pop(0)
@@ -97,11 +120,18 @@ def mpremote(port: str, argv: list[str], transport: SerialTransport | None = Non
             args = cmd_parser.parse_args(remaining)
             handler(state, args)
             remaining = args.next_command
+    except (KeyboardInterrupt, SystemExit) as e:
+        if not ctrl_c and not isinstance(e, KeyboardInterrupt):
+            raise
+        interrupt(transport)  # Ctrl-C here stops the code on the board too (mpremote's own does not)
+        raise KeyboardInterrupt from None
     except (CommandError, TransportExecError) as e:
         raise HarnessError(f"{argv[0]} on {port} failed: {e}") from None
     except TransportError as e:
         raise HarnessError(f"lost the board on {port}: {e}") from None
     finally:
+        if old_handler is not None:
+            signal.signal(signal.SIGINT, old_handler)
         if owned:
             release(transport)
     return 0
