@@ -72,3 +72,10 @@ def test_ctrl_c_on_run_stops_the_script_on_the_board(board, tmp_path):
         proc.kill()
         proc.wait()
     assert at_friendly_prompt(board.port)  # the loop no longer runs there
+
+
+def test_test_passes_unknown_options_to_pytest(home):
+    proc = run("netsocket", "test", "tests/device/test_address.py", "-x", "-v", "--", "--collect-only", "-q")
+    assert "<DeviceItem test_" in proc.stdout and " tests collected in " in proc.stdout
+    proc = run("netsocket", "run", "-x", "file.py", check=False)  # other verbs still refuse them
+    assert proc.returncode == 2 and proc.stderr.strip().endswith("netsocket: error: unrecognized arguments: -x")

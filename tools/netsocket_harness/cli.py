@@ -269,7 +269,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=do_run)
 
-    p = sub.add_parser("test", help="run the device tests on boards over serial (pytest)")
+    p = sub.add_parser("test", help="run the device tests on boards over serial (pytest)",
+                       epilog="Other options go to pytest as they are: netsocket test -x -v --lf (or after --).")
     _board_args(p)
     p.add_argument("-k", dest="keyword", help="pytest -k expression")
     p.add_argument("-n", dest="workers", type=int, default=0, help="spread over N virtual boards")
@@ -301,7 +302,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    ap = parser()
+    args, extra = ap.parse_known_args(argv)
+    if args.func is do_test:  # what netsocket test does not know is pytest's (-x, -v, --lf, after --)
+        args.pytest_options = [o for o in extra if o != "--"] + [p for p in args.paths if p.startswith("-")]
+        args.paths = [p for p in args.paths if not p.startswith("-")]
+    elif extra:
+        ap.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
     except HarnessError as e:

@@ -36,7 +36,7 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
         out += ["--junitxml", args.junitxml]
     if args.workers:
         out += ["-n", str(args.workers)]
-    return out
+    return out + list(getattr(args, "pytest_options", []))
 
 
 def run_tests(args: argparse.Namespace) -> int:
