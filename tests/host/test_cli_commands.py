@@ -79,3 +79,90 @@ def test_test_passes_unknown_options_to_pytest(home):
     assert "<DeviceItem test_" in proc.stdout and " tests collected in " in proc.stdout
     proc = run("netsocket", "run", "-x", "file.py", check=False)  # other verbs still refuse them
     assert proc.returncode == 2 and proc.stderr.strip().endswith("netsocket: error: unrecognized arguments: -x")
+
+
+def test_version_names_the_tools(home):
+    from importlib.metadata import version
+
+    out = run("netsocket", "--version").stdout.strip()
+    assert out.startswith(f"netsocket {version('netsocket-harness')} (mpremote {version('mpremote')}, "
+                          f"esptool {version('esptool')}, ")
+
+
+def test_mpremote_verbs_pass_through(board, tmp_path):
+    import json
+
+    (tmp_path / "hi.txt").write_text("hi there\n")
+    opts = ("--name", board.name)
+    run("netsocket", "fs", *opts, "cp", str(tmp_path / "hi.txt"), ":hi.txt")
+    assert run("netsocket", "fs", *opts, "cat", ":hi.txt").stdout == "hi there\n"
+    assert run("netsocket", "fs", *opts, "ls").stdout.split()[-1] == "hi.txt"
+    assert run("netsocket", "exec", *opts, "print(6 * 7)").stdout == "42\n"
+    assert run("netsocket", "eval", *opts, "[1, 2][1]").stdout == "2\n"
+    run("netsocket", "soft-reset", *opts)
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "greet.py").write_text("HI = 'hi from mip'\n")
+    (pkg / "package.json").write_text(json.dumps({"urls": [["greet.py", "greet.py"]], "version": "0.1"}))
+    run("netsocket", "mip", *opts, "install", str(pkg / "package.json"))
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    (mnt / "local.py").write_text("import os\nprint('from the host, in', os.getcwd())\n")
+    out = run("netsocket", "mount", *opts, str(mnt), "exec", "import local, greet; print(greet.HI)").stdout
+    assert out.splitlines()[-2:] == ["from the host, in /remote", "hi from mip"]
+    run("netsocket", "fs", *opts, "rm", ":hi.txt")
+    proc = run("netsocket", "repl", *opts, check=False)  # stdin is no terminal here
+    assert proc.returncode == 1 and proc.stderr == (
+        "netsocket: error: netsocket repl needs a terminal (stdin is not one): use netsocket run FILE or exec CODE\n")
+
+
+def test_esptool_verbs_on_a_board_in_download_mode(home):
+    from netsocket_harness import vboard
+
+    cfg = vboard.start("esp", download_mode=True)
+    try:
+        assert "MAC:                24:0a:c4:00:00:01" in run("netsocket", "read-mac", "--name", "esp").stdout
+        assert "Detected flash size: 4MB" in run("netsocket", "chip-info", "--name", "esp").stdout
+        assert "Flash memory erased successfully" in run("netsocket", "erase", "--name", "esp").stdout
+        assert cfg.rom_path.read_bytes() == b"\xff" * cfg.rom_size  # the ROMFS partition is in that flash
+        vboard.control(cfg, "reset")
+        proc = run("netsocket", "read-mac", "--name", "esp", check=False)
+        assert proc.returncode == 1 and proc.stderr == ("netsocket: error: virtual board 'esp' runs MicroPython, "
+                                                        "not its ROM loader: netsocket vboard reset esp --bootloader first\n")
+    finally:
+        vboard.stop("esp")
+
+
+def test_monitor_resets_then_is_a_terminal(board):
+    import os
+    import pty
+    import select
+    import subprocess
+
+    from .conftest import BIN
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(BIN / "netsocket"), "monitor", "--name", board.name, "--reset", "hard"],
+                            stdin=slave, stdout=slave, stderr=slave, env=os.environ.copy())
+    os.close(slave)
+    seen = b""
+
+    def expect(text: bytes, limit: float = 15) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + limit
+        while text not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.2)[0]:
+                seen += os.read(master, 4096)
+        assert text in seen, seen[-500:]
+
+    try:
+        expect(b"[virtual board] hard reset")
+        os.write(master, b"\r")
+        expect(b">>> ")
+        os.write(master, b"print(6 * 7)\r")
+        expect(b"\n42\r")  # (the terminal's own ONLCR adds a CR to the board's CRLF)
+        os.write(master, b"\x1d")  # Ctrl-]
+        assert proc.wait(timeout=10) == 0
+    finally:
+        proc.kill()
+        os.close(master)

