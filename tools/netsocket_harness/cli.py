@@ -168,15 +168,27 @@ def do_test(args: argparse.Namespace) -> int:
 
 
 def do_servers(args: argparse.Namespace) -> int:
+    import socket
+
     from .peers import serve_forever
 
-    serve_forever(args.host)
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as s:
+            s.bind((args.host, 0))
+    except (OSError, OverflowError) as e:
+        raise HarnessError(f"cannot listen on {args.host}: {getattr(e, 'strerror', None) or e} "
+                           "(give an address of this machine, e.g. 127.0.0.1)") from None
+    try:
+        serve_forever(args.host)
+    except OSError as e:
+        raise HarnessError(f"the test peers cannot start on {args.host}: {e}") from None
     return 0
 
 
 def do_modem_start(args: argparse.Namespace) -> int:
-    from .modem.__main__ import main as modem_main
+    from .modem.__main__ import main as modem_main, parse_faults
 
+    parse_faults(args.faults)  # a bad knob: one line, before anything starts
     argv = ["--model", args.model, "--baud", str(args.baud), "--faults", args.faults]
     if args.nonip_peer:
         argv += ["--nonip-peer", args.nonip_peer]
@@ -250,6 +262,14 @@ def do_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+SERVERS_HELP = (
+    "echo, discard, daytime, chargen (TCP and UDP); echo6 (echo over IPv6); http, ntp; clients (connects to "
+    "a board's listening socket); dns (dnsmasq with the test records), dns-silent (never answers), dns-spoof "
+    "(answers from a wrong address); tls_echo, tls_discard, tls_daytime, and TLS servers with a bad "
+    "certificate: tls_expired, tls_wronghost, tls_selfsigned, tls_untrusted, tls_clientauth (wants a client "
+    "certificate), all under a test CA made at start; dtls_echo.")
+
+
 def _board_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", help="serial port of a board (/dev/ttyUSB0, /dev/pts/N, socket://host:port)")
     p.add_argument("--board", help="board name; VIRTUAL uses (or starts) a virtual board")
@@ -264,7 +284,7 @@ def parser() -> argparse.ArgumentParser:
     vb = sub.add_parser("vboard", help="virtual boards (MicroPython unix port on a pty)")
     vsub = vb.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = vsub.add_parser("start", help="start a virtual board; prints its serial port last")
-    p.add_argument("--name", default=vboard.DEFAULT_NAME)
+    p.add_argument("--name", default=vboard.DEFAULT_NAME, help="its name (default %(default)s)")
     p.add_argument("--heap", type=_size, default=vboard.DEFAULT_HEAP, help="GC heap (default 110K)")
     p.add_argument("--rom", type=_size, default=vboard.DEFAULT_ROM, help="ROM partition size (default 256K)")
     p.add_argument("--foreground", action="store_true", help="stay in the foreground until Ctrl-C")
@@ -287,25 +307,27 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=do_vboard_reset)
 
     p = sub.add_parser("build", help="compile the package: .mpy files and a ROMFS image under build/")
-    p.add_argument("--board", default="VIRTUAL")
-    p.add_argument("--out", default="build")
+    p.add_argument("--board", default="VIRTUAL", help="board definition to build for (default %(default)s; "
+                   "see: netsocket boards)")
+    p.add_argument("--out", default="build", help="output directory; results go to OUT/BOARD/ (default %(default)s)")
     p.add_argument("--micropython", metavar="CHECKOUT",
                    help="build MicroPython firmware with the package frozen, from this MicroPython checkout")
     p.set_defaults(func=do_build)
 
     p = sub.add_parser("deploy", help="put the package on a board without reflashing")
     _board_args(p)
-    p.add_argument("--mode", choices=["romfs", "mpy", "py"], default="romfs")
-    p.add_argument("--out", default="build")
+    p.add_argument("--mode", choices=["romfs", "mpy", "py"], default="romfs",
+                   help="romfs: the image into the ROM partition; mpy/py: files into /lib (default %(default)s)")
+    p.add_argument("--out", default="build", help="build directory (default %(default)s)")
     p.add_argument("--no-build", action="store_true", help="deploy what build/ holds, do not rebuild")
     p.set_defaults(func=do_deploy)
 
     p = sub.add_parser("flash", help="write firmware (for VIRTUAL: the ROM image) and reset the board")
-    p.add_argument("--board", required=True)
+    p.add_argument("--board", required=True, help="board definition (VIRTUAL: a virtual board; see: netsocket boards)")
     p.add_argument("--port", help="serial port of the board")
     p.add_argument("--name", default=vboard.DEFAULT_NAME, help="virtual board name")
     p.add_argument("--firmware", help="image to write (default: build it)")
-    p.add_argument("--out", default="build")
+    p.add_argument("--out", default="build", help="build directory (default %(default)s)")
     p.add_argument("--erase", action="store_true", help="erase the whole flash first")
     p.add_argument("--baud", type=int, help="baud rate for flashing (default: the board's)")
     p.add_argument("--no-progress", action="store_true", help="no progress display")
@@ -339,18 +361,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="test files (default: tests/device)")
     p.set_defaults(func=do_test)
 
+    from .modem.__main__ import EPILOG as MODEM_EPILOG, baud_rate
+
     mo = sub.add_parser("modem", help="emulated cellular modems on a pty (wire with vboard start --uart1)")
     msub = mo.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = msub.add_parser("start", help="run an emulated modem until Ctrl-C; prints its pty and control address")
-    p.add_argument("--model", default="bg96", choices=["bg96", "sim7600"])
-    p.add_argument("--baud", type=int, default=115200, help="line rate the bytes are paced to (0 = unpaced)")
-    p.add_argument("--faults", default="", help="fault knobs k=v,... (reg_delay, reg_deny, sim_pin, split, "
-                   "delay_max, garbage, inject, lose_open, send_fail, lose_reply, boot_ms)")
+    p = msub.add_parser("start", help="run an emulated modem until Ctrl-C; prints its pty and control address",
+                        epilog=MODEM_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="bg96", choices=["bg96", "sim7600"],
+                   help="Quectel BG96 or SIMCom SIM7600 (default %(default)s)")
+    p.add_argument("--baud", type=baud_rate, default=115200,
+                   help="line rate in bit/s the bytes are paced to, 0 = unpaced (default %(default)s)")
+    p.add_argument("--faults", default="", metavar="K=V,...", help="fault knobs at start (listed below)")
     p.add_argument("--nonip-peer", metavar="HOST:PORT", help="UDP peer standing for the non-IP service")
     p.set_defaults(func=do_modem_start)
 
-    p = sub.add_parser("servers", help="run the test peers (echo, discard, daytime, chargen) until Ctrl-C")
-    p.add_argument("--host", default="127.0.0.1")
+    p = sub.add_parser("servers", help="run the test peers until Ctrl-C; one line each: name, address, protocol",
+                       description="The test peers until Ctrl-C: " + SERVERS_HELP)
+    p.add_argument("--host", default="127.0.0.1", help="address of this machine to listen on (default %(default)s)")
     p.set_defaults(func=do_servers)
 
     for verb, text in MPREMOTE_VERBS.items():
