@@ -424,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     except HarnessError as e:
         sys.stdout.flush()
         print(f"netsocket: error: {e}", file=sys.stderr)
+        for line in e.details:
+            print(f"  {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("netsocket: interrupted", file=sys.stderr)
