@@ -134,35 +134,16 @@ def test_esptool_verbs_on_a_board_in_download_mode(home):
 
 
 def test_monitor_resets_then_is_a_terminal(board):
-    import os
-    import pty
-    import select
-    import subprocess
+    from .conftest import Terminal
 
-    from .conftest import BIN
-
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([str(BIN / "netsocket"), "monitor", "--name", board.name, "--reset", "hard"],
-                            stdin=slave, stdout=slave, stderr=slave, env=os.environ.copy())
-    os.close(slave)
-    seen = b""
-
-    def expect(text: bytes, limit: float = 15) -> None:
-        nonlocal seen
-        deadline = time.monotonic() + limit
-        while text not in seen and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.2)[0]:
-                seen += os.read(master, 4096)
-        assert text in seen, seen[-500:]
-
+    term = Terminal("monitor", "--name", board.name, "--reset", "hard")
     try:
-        expect(b"[virtual board] hard reset")
-        os.write(master, b"\r")
-        expect(b">>> ")
-        os.write(master, b"print(6 * 7)\r")
-        expect(b"\n42\r")  # (the terminal's own ONLCR adds a CR to the board's CRLF)
-        os.write(master, b"\x1d")  # Ctrl-]
-        assert proc.wait(timeout=10) == 0
+        term.expect(b"[virtual board] hard reset")
+        term.write(b"\r")
+        term.expect(b">>> ")
+        term.write(b"print(6 * 7)\r")
+        term.expect(b"\n42\r")  # (the terminal's own ONLCR adds a CR to the board's CRLF)
+        term.write(b"\x1d")  # Ctrl-]
+        assert term.proc.wait(timeout=10) == 0
     finally:
-        proc.kill()
-        os.close(master)
+        term.close()
