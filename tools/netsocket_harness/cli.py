@@ -146,8 +146,9 @@ def do_repl(args: argparse.Namespace) -> int:
     from .board import resolve_port
     from .mpr import mpremote, need_terminal
 
-    need_terminal("netsocket repl")
-    port = resolve_port(args.port, args.board, args.name, with_package=True)
+    port = resolve_port(args.port, args.board) if args.port else None  # a bad --port is said first
+    need_terminal("netsocket repl")  # before a virtual board is started for nothing
+    port = port or resolve_port(None, args.board, args.name, with_package=True)
     return mpremote(port, ["repl"])
 
 
