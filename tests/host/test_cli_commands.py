@@ -67,7 +67,9 @@ def test_ctrl_c_on_run_stops_the_script_on_the_board(board, tmp_path):
         assert proc.stdout.readline().strip() == "looping"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 130
-        assert proc.stderr.read().strip().splitlines()[-1] == "netsocket: interrupted"
+        said = proc.stderr.read().strip().splitlines()
+        assert said == [f"no --port: using virtual board 'hosttest' on {board.port} "
+                        "(netsocket is not in its ROM: netsocket deploy)", "netsocket: interrupted"]
     finally:
         proc.kill()
         proc.wait()
@@ -77,6 +79,7 @@ def test_ctrl_c_on_run_stops_the_script_on_the_board(board, tmp_path):
 def test_test_passes_unknown_options_to_pytest(home):
     proc = run("netsocket", "test", "tests/device/test_address.py", "-x", "-v", "--", "--collect-only", "-q")
     assert "<DeviceItem test_" in proc.stdout and " tests collected in " in proc.stdout
+    assert proc.stderr.startswith("no --port: the tests run on 1 virtual board of their own")
     proc = run("netsocket", "run", "-x", "file.py", check=False)  # other verbs still refuse them
     assert proc.returncode == 2 and proc.stderr.strip().endswith("netsocket: error: unrecognized arguments: -x")
 

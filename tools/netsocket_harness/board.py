@@ -61,11 +61,12 @@ def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT
         raise HarnessError(f"board {board} is a real board: give its serial port with --port")
     cfg = vboard.running(name)
     if cfg is not None:
-        print(f"no --port: using virtual board {name!r} on {cfg.port}", file=sys.stderr)
+        hint = "" if not with_package or _has_romfs(cfg) else " (netsocket is not in its ROM: netsocket deploy)"
+        print(f"no --port: using virtual board {name!r} on {cfg.port}{hint}", file=sys.stderr)
         return cfg.port
     cfg = vboard.start(name)
     what = ""
-    if with_package and not cfg.rom_path.read_bytes()[:3] == b"\xd2\xcd\x31":
+    if with_package and not _has_romfs(cfg):
         from .flash import flash_virtual
 
         flash_virtual(cfg.port, None, Path(cfg.home) / "build", name, log=lambda _line: None)
@@ -73,6 +74,11 @@ def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT
     print(f"no --port: started virtual board {name!r} on {cfg.port}{what} "
           f"(stop it with: netsocket vboard stop {name})", file=sys.stderr)
     return cfg.port
+
+
+def _has_romfs(cfg: vboard.BoardConfig) -> bool:
+    with open(cfg.rom_path, "rb") as f:
+        return f.read(3) == b"\xd2\xcd\x31"
 
 
 # sys.platform on the board -> the board definition used when none is named
