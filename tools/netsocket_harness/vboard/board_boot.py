@@ -1,10 +1,11 @@
 # Boot code of the virtual board. It runs INSIDE the MicroPython unix port,
 # not under CPython: the supervisor compiles it to .mpy and the interpreter's
-# first lines (see supervisor.STAGE1) allocate the ROM partition, then call
-# boot(rom), which turns the plain unix process into something shaped like a
-# board; then the interpreter's own REPL starts.
+# first lines (see supervisor.STAGE1) load it and call boot(rom_size), which
+# turns the plain unix process into something shaped like a board; then the
+# interpreter's own REPL starts.
 #
-# - the board's flash directory becomes `/` (`..` stops at its top) and
+# - the board's flash directory becomes `/` (`..` in os and open() paths stops
+#   at its top) and
 #   sys.path is a board's; a part that fails to come up (a UART whose pty is
 #   gone, the ROM file) is reported as a fault and the rest boots; should the
 #   boot itself fail, `/` is unmounted, never left as the host's root;
@@ -27,20 +28,24 @@ def _fault(text):
     print(FAULT + text)
 
 
-class BoardFs:
-    """The board's flash directory (a VfsPosix) as `/`, with `..` stopping at its top.
+class BoardOs:
+    """The os module with every path kept inside the board: `..` stops at `/`.
 
-    A wrapper, not a subclass: MicroPython's import would call the native
-    import_stat of a VfsPosix subclass on the wrong object; on this plain
-    object it calls stat() below."""
+    The flash directory is mounted as a plain VfsPosix (imports stay native
+    and allocate nothing), which would take `/..` to the host's directory
+    above it; so the paths the application gives os and open() are made
+    absolute and cleaned here first."""
 
-    def __init__(self, root):
-        self._fs = _vfs_mod.VfsPosix(root)
-        self._cwd = "/"
+    cwd = "/"
 
-    def _p(self, path):
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def path(self, path):
         if path[:1] != "/":
-            path = self._cwd + "/" + path
+            path = self.cwd + "/" + path if self.cwd != "/" else "/" + path
+        if "/." not in path:  # no `.` or `..` component: as it is
+            return path
         parts = []
         for part in path.split("/"):
             if part == "..":
@@ -50,56 +55,51 @@ class BoardFs:
                 parts.append(part)
         return "/" + "/".join(parts)
 
-    def mount(self, readonly, mkfs):
-        return self._fs.mount(readonly, mkfs)
-
-    def umount(self):
-        return self._fs.umount()
-
     def chdir(self, path):
-        path = self._p(path)
-        self._fs.chdir(path)
-        self._cwd = path
+        path = self.path(path)
+        os.chdir(path)
+        BoardOs.cwd = path
 
     def getcwd(self):
-        return self._cwd
+        return self.cwd
 
-    def open(self, path, mode):
-        return self._fs.open(self._p(path), mode)
+    def listdir(self, path="."):
+        return os.listdir(self.path(path))
 
-    def ilistdir(self, path):
-        return self._fs.ilistdir(self._p(path))
+    def ilistdir(self, path="."):
+        return os.ilistdir(self.path(path))
 
     def stat(self, path):
-        return self._fs.stat(self._p(path))
+        return os.stat(self.path(path))
 
     def statvfs(self, path):
-        return self._fs.statvfs(self._p(path))
+        return os.statvfs(self.path(path))
 
     def mkdir(self, path):
-        return self._fs.mkdir(self._p(path))
+        return os.mkdir(self.path(path))
 
     def rmdir(self, path):
-        return self._fs.rmdir(self._p(path))
+        return os.rmdir(self.path(path))
 
     def remove(self, path):
-        return self._fs.remove(self._p(path))
+        return os.remove(self.path(path))
+
+    unlink = remove
 
     def rename(self, old, new):
-        return self._fs.rename(self._p(old), self._p(new))
+        return os.rename(self.path(old), self.path(new))
 
 
-def _setup(rom):
+def _setup(rom_size):
     env = os.getenv
     rom_path = env("NSVB_ROM")
-    rom_size = len(rom)
     block = int(env("NSVB_ROM_BLOCK"))
     reset_code = int(env("NSVB_RESET_CODE"))
     bootloader_code = int(env("NSVB_BOOTLOADER_CODE"))
+    rom = None  # allocated last, above everything the boot keeps (see below)
 
     try:
         romf = open(rom_path, "r+b")
-        romf.readinto(rom)
     except OSError as e:
         romf = None
         _fault("ROM partition %s cannot be read (%s): /rom is not mounted" % (rom_path, e))
@@ -168,6 +168,14 @@ def _setup(rom):
     sys.modules["machine"] = Machine()
 
     _mount_board_fs()
+    # The ROM partition now: what the boot keeps lies below it, its garbage too (collected first),
+    # and the heap above it is the application's, in one piece.
+    import gc
+
+    gc.collect()
+    rom = bytearray(rom_size)
+    if romf is not None:
+        romf.readinto(rom)
     if romf is not None and rom[:3] == b"\xd2\xcd\x31":
         try:
             _vfs_mod.mount(_vfs_mod.VfsRom(memoryview(rom)), "/rom")
@@ -178,7 +186,7 @@ def _setup(rom):
 
 
 def _mount_board_fs():
-    fs = BoardFs(os.getenv("NSVB_FS"))
+    fs = _vfs_mod.VfsPosix(os.getenv("NSVB_FS"))
     fs.chdir("/")  # raises unless the flash directory is there
     try:
         _vfs_mod.umount("/")
@@ -186,6 +194,16 @@ def _mount_board_fs():
         pass  # nothing mounted there (a failed boot unmounted the host's root)
     _vfs_mod.mount(fs, "/")
     os.chdir("/")
+    import builtins
+
+    board_os = BoardOs()
+    sys.modules["os"] = board_os
+    open_ = builtins.open
+
+    def open(path, *args, **kw):
+        return open_(board_os.path(path) if isinstance(path, str) else path, *args, **kw)
+
+    builtins.open = open
 
 
 def _uart_class(uarts, faults):
@@ -287,19 +305,23 @@ def _run(name):
         sys.print_exception(e)
 
 
-def boot(rom):
-    """Make the process a board, given its ROM partition (allocated first of all)."""
+def boot(rom_size):
+    """Make the process a board with a ROM partition of `rom_size` bytes."""
     import gc
 
     try:
-        friendly = _setup(rom)
+        friendly = _setup(rom_size)
     except BaseException as e:  # also a host's Ctrl-C arriving during the boot
         fail(e)
         return
+    run = _run
+    g = globals()  # the boot-only code is garbage from here on: the application gets its heap
+    for name in ("_setup", "_mount_board_fs", "_uart_class", "_fault", "_run", "boot", "fail"):
+        del g[name]
     gc.collect()  # what the application sees: one heap, all but the ROM free
-    _run("boot.py")
+    run("boot.py")
     if friendly:
-        _run("main.py")
+        run("main.py")
 
 
 def fail(e):

@@ -42,26 +42,26 @@ FAULT = b"[virtual board] fault: "  # console lines the board prints (board_boot
 RESET_CODE = 99  # exit status by which board_boot's machine.reset() asks for a hard reset
 BOOTLOADER_CODE = 98  # ... and machine.bootloader() for the ROM loader (download mode)
 ROM_BLOCK = 4096
-# Heap the boot code and the GC's own tables take (measured: ~13 KB), added so
+# Heap the boot code and the GC's own tables take (measured: ~13.5 KB), added so
 # that the application finds --heap bytes free at the prompt, as on a board.
-BOOT_RESERVE = 13 * 1024
+BOOT_RESERVE = 13 * 1024 + 512
 _BANNER = re.compile(rb"MicroPython [^\n]*\n(?:Type \"help\(\)\"[^\n]*\n|Use Ctrl-D[^\n]*\n)?>>> ")
 _LONE_LF = re.compile(rb"(?<!\r)\n")
 _OUT_LIMIT = 1 << 16  # bytes queued for the host before the interpreter is throttled
-# The interpreter's first code: the ROM partition is allocated before anything
-# else, so the heap left to the application is one piece; the boot code comes
-# precompiled, so compiling it leaves no holes.
+# The interpreter's first code: the boot code (precompiled, so compiling it
+# leaves no holes) loads first and allocates the ROM partition last, so that
+# what the boot keeps lies below it and the heap left to the application is
+# one piece above it.
 STAGE1 = (
     "import os,sys\n"
-    "_r=bytearray(int(os.getenv('NSVB_ROM_SIZE')))\n"
     "sys.path.insert(0,os.getenv('NSVB_BOOT_DIR'))\n"
     "try:\n"
     " import nsvb_boot\n"
     "except BaseException as e:\n"  # never a REPL on the host's filesystem
     " import vfs;vfs.umount('/');print('[virtual board] fault: boot code not loaded:',repr(e));raise\n"
     "del sys.modules['nsvb_boot']\n"
-    "nsvb_boot.boot(_r)\n"
-    "del _r,nsvb_boot,os,sys\n"
+    "nsvb_boot.boot(int(os.getenv('NSVB_ROM_SIZE')))\n"
+    "del nsvb_boot,os,sys\n"
 )
 
 
