@@ -76,11 +76,8 @@ def run(fn):
     models = [m[0] for m in MODELS if m[2] in PEERS]
     if not models:
         skip("no emulated modem on this board")
-    import gc
-
     for name in models:
         print("-- over", name)
-        gc.collect()  # the previous modem's interface and sockets are garbage: start each run without them
         use(name)
         fn()
 

@@ -1,6 +1,6 @@
 # Boot code of the virtual board. It runs INSIDE the MicroPython unix port,
 # not under CPython: the supervisor compiles it to .mpy and the interpreter's
-# first lines (see supervisor.STAGE1) load it and call boot(rom_size), which
+# first lines (see supervisor.STAGE1) load it and call boot(length), which
 # turns the plain unix process into something shaped like a board; then the
 # interpreter's own REPL starts.
 #
@@ -20,12 +20,10 @@ import os
 import vfs as _vfs_mod
 import machine as _machine_mod
 
-
-FAULT = "[virtual board] fault: "  # the supervisor records console lines starting so
-
-
-def _fault(text):
-    print(FAULT + text)
+# Every name here that the firmware does not already have costs the application
+# heap (an interned string): new names are few, and messages are not names.
+# A fault is a console line starting "[virtual board] fault: " (the supervisor
+# records those for `vboard list`).
 
 
 class BoardOs:
@@ -36,37 +34,37 @@ class BoardOs:
     above it; so the paths the application gives os and open() are made
     absolute and cleaned here first."""
 
-    cwd = "/"
+    dir = "/"  # the current directory
 
     def __getattr__(self, name):
         return getattr(os, name)
 
     def path(self, path):
+        """`path` made absolute, with `.` and `..` resolved (`..` of `/` is `/`)."""
         if path[:1] != "/":
-            path = self.cwd + "/" + path if self.cwd != "/" else "/" + path
-        if "/." not in path:  # no `.` or `..` component: as it is
-            return path
+            path = self.dir + "/" + path
         parts = []
         for part in path.split("/"):
-            if part == "..":
+            n = len(part)
+            if n == 2 and ord(part[0]) == 46 == ord(part[1]):  # ..
                 if parts:
                     parts.pop()
-            elif part and part != ".":
+            elif n and not (n == 1 and ord(part) == 46):  # neither empty nor .
                 parts.append(part)
         return "/" + "/".join(parts)
 
     def chdir(self, path):
         path = self.path(path)
         os.chdir(path)
-        BoardOs.cwd = path
+        BoardOs.dir = path
 
     def getcwd(self):
-        return self.cwd
+        return self.dir
 
-    def listdir(self, path="."):
+    def listdir(self, path=""):
         return os.listdir(self.path(path))
 
-    def ilistdir(self, path="."):
+    def ilistdir(self, path=""):
         return os.ilistdir(self.path(path))
 
     def stat(self, path):
@@ -86,11 +84,12 @@ class BoardOs:
 
     unlink = remove
 
-    def rename(self, old, new):
-        return os.rename(self.path(old), self.path(new))
+    def rename(self, *args):
+        return os.rename(*[self.path(a) for a in args])
 
 
-def _setup(rom_size):
+def _setup(length):
+    rom_size = length
     env = os.getenv
     rom_path = env("NSVB_ROM")
     block = int(env("NSVB_ROM_BLOCK"))
@@ -102,7 +101,7 @@ def _setup(rom_size):
         romf = open(rom_path, "r+b")
     except OSError as e:
         romf = None
-        _fault("ROM partition %s cannot be read (%s): /rom is not mounted" % (rom_path, e))
+        print("[virtual board] fault: ROM partition %s cannot be read (%s): /rom is not mounted" % (rom_path, e))
 
     class Vfs:
         """The builtin vfs module plus the ROM partition ioctl of real ports."""
@@ -149,25 +148,24 @@ def _setup(rom_size):
         def bootloader(self):
             raise SystemExit(bootloader_code)  # the supervisor starts the ROM loader
 
-    uarts = {}  # opened now: once `/` is the board's flash, /dev is out of reach
-    faults = {}  # UART id -> why it is not wired (the supervisor found its pty gone)
+    uarts = {}  # id -> its pty, opened now (once `/` is the board's flash, /dev is out of reach), or why not
     for i in range(4):
         path = env("NSVB_UART%d" % i)
-        why = env("NSVB_UART%d_FAULT" % i)
+        why = env("NSVB_UART%d_FAULT" % i)  # the supervisor found its pty gone
         if path:
             try:
                 uarts[i] = open(path, "r+b")
             except OSError as e:
                 why = "its pty %s cannot be opened (%s)" % (path, e)
-                _fault("UART(%d) not wired: %s" % (i, why))
+                print("[virtual board] fault: UART(%d) is not wired: %s" % (i, why))
         if why and i not in uarts:
-            faults[i] = why
-    Machine.UART = _uart_class(uarts, faults)
+            uarts[i] = why  # UART(i) raises saying so
+    Machine.UART = _uart_class(uarts)
 
     sys.modules["vfs"] = Vfs()
     sys.modules["machine"] = Machine()
 
-    _mount_board_fs()
+    mount()
     # The ROM partition now: what the boot keeps lies below it, its garbage too (collected first),
     # and the heap above it is the application's, in one piece.
     import gc
@@ -185,7 +183,8 @@ def _setup(rom_size):
     return os.getenv("NSVB_MODE") == "friendly"
 
 
-def _mount_board_fs():
+def mount():
+    """The board's flash directory as `/`, `..` kept inside it (BoardOs, open())."""
     fs = _vfs_mod.VfsPosix(os.getenv("NSVB_FS"))
     fs.chdir("/")  # raises unless the flash directory is there
     try:
@@ -206,7 +205,7 @@ def _mount_board_fs():
     builtins.open = open
 
 
-def _uart_class(uarts, faults):
+def _uart_class(uarts):
     """machine.UART over the ptys wired to this board (`vboard start --uart1 PTY`).
 
     An id with nothing wired raises ValueError, as on a port without that
@@ -218,9 +217,9 @@ def _uart_class(uarts, faults):
     class UART(io.IOBase):
         def __init__(self, id, baudrate=115200, **kw):
             self._f = uarts.get(id)
+            if isinstance(self._f, str):
+                raise OSError(19, "UART(%d) is not wired: %s" % (id, self._f))
             if self._f is None:
-                if id in faults:
-                    raise OSError(19, "UART(%d) is not wired: %s" % (id, faults[id]))
                 raise ValueError("UART(%d) doesn't exist: nothing is wired to it on this virtual board "
                                  "(netsocket vboard start --uart%d PTY)" % (id, id))
             fd = self._f.fileno()
@@ -305,34 +304,31 @@ def _run(name):
         sys.print_exception(e)
 
 
-def boot(rom_size):
-    """Make the process a board with a ROM partition of `rom_size` bytes."""
+def boot(length):
+    """Make the process a board with a ROM partition of `length` bytes."""
     import gc
 
     try:
-        friendly = _setup(rom_size)
+        friendly = _setup(length)
     except BaseException as e:  # also a host's Ctrl-C arriving during the boot
-        fail(e)
+        # `/` is the board's flash if that can be mounted, else nothing: never the host's
+        try:
+            mount()
+            where = "/ is the board's flash"
+        except BaseException:
+            where = "no filesystem is mounted"
+            try:
+                _vfs_mod.umount("/")
+            except BaseException:
+                pass
+        print("[virtual board] fault: boot failed (%r); %s; reset the board (netsocket vboard reset) "
+              "once the cause is fixed" % (e, where))
         return
     run = _run
     g = globals()  # the boot-only code is garbage from here on: the application gets its heap
-    for name in ("_setup", "_mount_board_fs", "_uart_class", "_fault", "_run", "boot", "fail"):
+    for name in ("_setup", "mount", "_uart_class", "_run", "boot"):
         del g[name]
     gc.collect()  # what the application sees: one heap, all but the ROM free
     run("boot.py")
     if friendly:
         run("main.py")
-
-
-def fail(e):
-    """The boot failed: `/` is the board's flash if that can be mounted, else nothing; never the host's."""
-    try:
-        _mount_board_fs()
-        where = "/ is the board's flash"
-    except BaseException:
-        where = "no filesystem is mounted"
-        try:
-            _vfs_mod.umount("/")
-        except BaseException:
-            pass
-    _fault("boot failed (%r); %s; reset the board (netsocket vboard reset) once the cause is fixed" % (e, where))
