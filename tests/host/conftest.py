@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import os
-import pty
-import select
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,34 +54,34 @@ collect_ignore = ["device_samples", "device_faults"]
 
 
 class Terminal:
-    """A command on a pty, as a user at a terminal runs it: `expect` what it prints, `send` keys."""
+    """A `netsocket` command on a pty of its own, as a user's terminal: `write` keys, `expect` output."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], master: int) -> None:
-        self.proc, self.master, self.seen = proc, master, b""
+    def __init__(self, *args: str) -> None:
+        import pty
 
-    def expect(self, text: bytes, limit: float = 10) -> None:
+        self.master, slave = pty.openpty()
+        self.proc = subprocess.Popen([str(BIN / "netsocket"), *args], stdin=slave, stdout=slave, stderr=slave,
+                                     env=os.environ.copy())
+        os.close(slave)
+        self.seen = b""
+
+    def write(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def expect(self, text: bytes, limit: float = 15) -> None:
+        import select
+        import time
+
         deadline = time.monotonic() + limit
         while text not in self.seen and time.monotonic() < deadline:
             if select.select([self.master], [], [], 0.2)[0]:
                 try:
                     self.seen += os.read(self.master, 4096)
-                except OSError:  # the command ended and closed the terminal
+                except OSError:  # the command ended
                     break
         assert text in self.seen, self.seen[-500:]
 
-    def send(self, keys: bytes) -> None:
-        os.write(self.master, keys)
-
-
-@contextmanager
-def terminal(cmd: str, *args: str) -> Iterator[Terminal]:
-    """Run a console script of this environment on a new pty; killed (if still running) on leaving."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([str(BIN / cmd), *args], stdin=slave, stdout=slave, stderr=slave, env=os.environ.copy())
-    os.close(slave)
-    try:
-        yield Terminal(proc, master)
-    finally:
-        proc.kill()
-        proc.wait()
-        os.close(master)
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        os.close(self.master)

@@ -10,7 +10,7 @@ import tty
 
 import pytest
 
-from .conftest import BIN, board_processes, run, terminal
+from .conftest import Terminal, board_processes, run
 
 
 def _one_line_error(proc, *words: str) -> None:
@@ -117,11 +117,14 @@ def test_run_and_repl_on_a_virtual_board(board, tmp_path):
     out = run("netsocket", "run", "--board", "VIRTUAL", "--name", board.name, str(script)).stdout
     assert out.strip() == "from the board 42"
 
-    with terminal("netsocket", "repl", "--name", board.name) as term:
+    term = Terminal("repl", "--name", board.name)
+    try:
         term.expect(b"Connected to MicroPython")
-        term.send(b"\r")
+        term.write(b"\r")
         term.expect(b">>> ")
-        term.send(b"print(6 * 7)\r")
+        term.write(b"print(6 * 7)\r")
         term.expect(b"42\r\n")  # CRLF line ends, as a real board prints them
-        term.send(b"\x1d")  # Ctrl-]: leave mpremote's REPL
+        term.write(b"\x1d")  # Ctrl-]: leave mpremote's REPL
         assert term.proc.wait(timeout=10) == 0
+    finally:
+        term.close()

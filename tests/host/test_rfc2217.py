@@ -14,7 +14,7 @@ from netsocket_harness import vboard
 from netsocket_harness.ser2net import Ser2net, listening
 from netsocket_harness.serial_url import serial_url
 
-from .conftest import BIN, mpremote, run, terminal
+from .conftest import BIN, Terminal, mpremote, run
 from .test_cli_errors import _one_line_error
 
 pytestmark = pytest.mark.skipif(not Path("/usr/sbin/ser2net").exists(), reason="ser2net is not installed")
@@ -85,14 +85,17 @@ def test_run_repl_deploy_and_test_through_the_url(exported, built, tmp_path):
     script.write_text("import sys\nprint('remote', sys.platform, 6 * 7)\n")
     assert run("netsocket", "run", "--port", url, str(script)).stdout.strip() == "remote linux 42"
 
-    with terminal("netsocket", "repl", "--port", url) as term:
+    term = Terminal("repl", "--port", url)
+    try:
         term.expect(b"Connected to MicroPython")
-        term.send(b"\r")
+        term.write(b"\r")
         term.expect(b">>> ")
-        term.send(b"print(6 * 7)\r")
+        term.write(b"print(6 * 7)\r")
         term.expect(b"42\r\n")
-        term.send(b"\x1d")
+        term.write(b"\x1d")
         assert term.proc.wait(timeout=10) == 0
+    finally:
+        term.close()
 
     out = run("netsocket", "deploy", "--port", url, "--out", str(built), "--no-build", timeout=120).stdout
     assert "wrote ROMFS image" in out and "import netsocket works" in out and "from /rom/netsocket/" in out

@@ -46,6 +46,17 @@ def load_board(name: str) -> BoardDef:
 
 # sys.platform on the board -> the board definition used when none is named
 _GENERIC = {"linux": VIRTUAL, "esp32": "ESP32_GENERIC", "rp2": "RPI_PICO_W", "pyboard": "NUCLEO_F429ZI"}
+# MicroPython port of a board definition -> the sys.platform it reports
+PLATFORM = {"unix": "linux", "esp32": "esp32", "rp2": "rp2", "stm32": "pyboard"}
+
+
+def check_board(transport, port: str, board: str) -> None:
+    """Refuse a board definition made for another MicroPython port than the one the board runs."""
+    bdef = load_board(board)
+    platform = transport.eval("__import__('sys').platform")
+    if PLATFORM.get(bdef.port_name, platform) != platform:
+        raise HarnessError(f"the board on {port} runs MicroPython's {platform} port, but {board} is "
+                           f"{_a(bdef.port_name)} board: name the board it is (see: netsocket boards), or leave out --board")
 
 
 def detect_board(transport, port: str) -> str:
@@ -59,3 +70,7 @@ def detect_board(transport, port: str) -> str:
         print(f"building for {name} (the board runs MicroPython's {platform} port; pass --board to choose)",
               file=sys.stderr)
     return name
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word

@@ -106,8 +106,12 @@ def private_virtual_caps() -> frozenset[str]:
 
 # -- a port for one command ---------------------------------------------------------------
 
-def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT_NAME) -> str:
-    """The port to use: --port as given, else the virtual board `name` (started if needed)."""
+def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT_NAME,
+                 with_package: bool = False) -> str:
+    """The port to use: --port as given, else the virtual board `name` (started if needed).
+
+    Without --port the choice is said on stderr; a board started for
+    `with_package` commands (repl, run) gets netsocket in its ROM first."""
     if board is not None:
         load_board(board)  # an unknown name is an error even with --port
     if port == "auto":
@@ -120,11 +124,25 @@ def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT
     if board not in (None, VIRTUAL):
         raise HarnessError(f"board {board} is a real board: give its serial port with --port")
     cfg = vboard.running(name)
-    if cfg is None:
-        cfg = vboard.start(name)
-        print(f"started virtual board {name!r} on {cfg.port} (stop it with: netsocket vboard stop {name})",
-              file=sys.stderr)
+    if cfg is not None:
+        hint = "" if not with_package or _has_romfs(cfg) else " (netsocket is not in its ROM: netsocket deploy)"
+        print(f"no --port: using virtual board {name!r} on {cfg.port}{hint}", file=sys.stderr)
+        return cfg.port
+    cfg = vboard.start(name)
+    what = ""
+    if with_package and not _has_romfs(cfg):
+        from .flash import flash_virtual
+
+        flash_virtual(cfg.port, None, Path(cfg.home) / "build", name, log=lambda _line: None)
+        what = " with netsocket in its ROM"
+    print(f"no --port: started virtual board {name!r} on {cfg.port}{what} "
+          f"(stop it with: netsocket vboard stop {name})", file=sys.stderr)
     return cfg.port
+
+
+def _has_romfs(cfg: vboard.BoardConfig) -> bool:
+    with open(cfg.rom_path, "rb") as f:
+        return f.read(3) == b"\xd2\xcd\x31"
 
 
 def from_port(port: str, board: str | None) -> Target:
