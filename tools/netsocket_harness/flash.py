@@ -434,5 +434,5 @@ def esptool_verb(verb: str, board: str | None, port: str | None, name: str = vbo
         chip = bdef.info["chip"] if bdef is not None and board != VIRTUAL else "auto"
     reset = ["--before", "no-reset", "--after", "no-reset"] if _is_pty(port) else [
         "--before", "default-reset", "--after", "hard-reset"]
-    _esptool(["--chip", chip, "--port", port, "--baud", str(baud or 460800), *reset, *ESPTOOL_VERBS[verb]],
+    _esptool(["--chip", chip, "--port", serial_url(port), "--baud", str(baud or 460800), *reset, *ESPTOOL_VERBS[verb]],
              port, chip.upper())
