@@ -134,7 +134,7 @@ def test_unreachable_and_wrong_servers(home, tmp_path):
     script = tmp_path / "x.py"
     script.write_text("print(1)\n")
     closed = free_port()
-    for verb in (["run", str(script)], ["repl"]):  # deploy and flash open ports as run does
+    for verb in (["run", str(script)], ["deploy"]):  # (repl needs a terminal first; it opens ports as run does)
         _one_line_error(run("netsocket", *verb, "--port", f"rfc2217://127.0.0.1:{closed}", check=False),
                         f"cannot reach 127.0.0.1:{closed}", "Connection refused")
     proc = run("netsocket", "test", "--port", f"rfc2217://127.0.0.1:{closed}", "tests/device/test_address.py",
