@@ -46,6 +46,8 @@ def _sio(self):
         from .stack import Stream
 
         self._io = Stream(st, self._h, self)
+    else:  # UDP: every datagram through the stack, which resets the event count (udp.py)
+        self._io = None
 
 
 def _to_ipv6(self, addr):
@@ -119,6 +121,8 @@ def sigio(self, cb):
             self._stack.socket_attach(self._h, None)
             if not self._proto:
                 self._io = self._stack.socket_stream(self._h)
+            else:
+                self._direct()
 
 
 def _event(self):

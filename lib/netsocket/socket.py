@@ -96,6 +96,9 @@ class InternetSocket(Socket):
             self._sio()
         elif not self._proto:  # TCP: the stream send/recv use (see NetworkStack.socket_stream)
             self._io = st.socket_stream(h)
+        else:  # UDP: the native socket its hot path uses, where the stack offers one (udp.py)
+            self._io = st.socket_dgram(h)
+            self._timeout = self._timeout  # an instance attribute: read at every receive
         return _OK
 
     def close(self):

@@ -46,6 +46,9 @@ class NetworkStack:
       a stack whose handles are streams (NativeStack) returns ``h`` itself, so a send is
       one Python call over the native one.
     - ``socket_sendto(h, addr, data, size)``, ``socket_recvfrom(h, addr_out, buf, size)``
+    - ``socket_dgram(h)``: None, or (NativeStack) the native UDP socket, which UDPSocket then
+      calls directly (``sendto(data, dst)`` with ``dst = stack._sa(addr)``; ``recv(n)``,
+      ``recvfrom(n)`` with the source read by ``stack._addr``): a datagram in one Python frame
     - ``setsockopt(h, level, opt, value)``, ``getsockopt(h, level, opt) -> (value, err)``
     - ``socket_attach(h, cb)``: call ``cb()`` on socket events (spurious calls allowed); None detaches
     - ``socket_wait(h, events, timeout)``: wait up to ``timeout`` ms (< 0 forever) for
@@ -60,6 +63,9 @@ class NetworkStack:
 
     def socket_stream(self, h):
         return Stream(self, h)
+
+    def socket_dgram(self, h):
+        return None  # UDPSocket goes through socket_sendto/socket_recvfrom
 
     def __getattr__(self, name):
         # a seam call this driver lacks (one fallback instead of a dozen stub methods)
@@ -179,9 +185,12 @@ class NativeStack(NetworkStack):
         self.sockets = 0
         self.max_sockets = max_sockets
         self._poll = select.poll()  # lent to one waiter at a time (see socket_wait)
+        self._ph = None  # the handle registered in self._poll, and its events
+        self._pev = 0
         self._raw = hasattr(socket, "sockaddr")  # unix: sockaddr as raw bytes
         self._sigio = None  # poller thread when the port has no socket callbacks
         self._last = None  # see socket_sendto
+        self._src = None  # see socket_recvfrom
 
     def __repr__(self):
         return "<NativeStack %d/%d sockets>" % (self.sockets, self.max_sockets)
@@ -250,7 +259,13 @@ class NativeStack(NetworkStack):
         # over socket_send, which re-arms the poller thread when a write would block)
         return h
 
+    def socket_dgram(self, h):
+        return h
+
     def socket_close(self, h):
+        if h is self._ph and self._poll is not None:  # not left registered in socket_wait's poll
+            self._poll.unregister(h)
+            self._ph = None
         self.socket_attach(h, None)
         self.sockets -= 1
         try:
@@ -339,8 +354,19 @@ class NativeStack(NetworkStack):
         except BaseException as e:
             return nsapi_error(e)
         if addr is not None:
-            self._addr(a, addr)
+            self.source(a, addr)
         return n
+
+    def source(self, a, addr):
+        """Fill the SocketAddress ``addr`` from the native address ``a`` of a received datagram;
+        the same source as the last one (a reply from the same peer) costs no allocation."""
+        c = self._src
+        if c is not None and c[0] == a:
+            addr._ip = c[1]
+            addr._port = c[2]
+        else:
+            self._addr(a, addr)
+            self._src = (a, addr._ip, addr._port)
 
     def setsockopt(self, h, level, opt, value):
         if level != 7000:  # not NSAPI_SOCKET: hand stack-specific options to the port
@@ -412,17 +438,32 @@ class NativeStack(NetworkStack):
         sig.attach(h, cb)
         return _OK
 
+    @micropython.native
     def socket_wait(self, h, events, timeout):
-        # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own
+        # one poll object serves every waiter in turn (a concurrent waiter, in another thread,
+        # gets its own). It keeps the last handle registered: register allocates, ipoll and
+        # modify do not, so a socket waiting again and again costs no allocation (compiled
+        # native where the build knows the board's architecture; as bytecode, the for loop's
+        # iterator takes the frame past the 11 words MicroPython keeps on the C stack).
         p = self._poll
         self._poll = None
-        if p is None:
+        if p is None:  # another thread has it
             p = select.poll()
-        p.register(h, events)
-        try:
-            for _, ev in p.ipoll(timeout):
-                return ev
+            p.register(h, events)
+            for _, events in p.ipoll(timeout):
+                return events
             return 0
-        finally:
-            p.unregister(h)
-            self._poll = p
+        if self._ph is not h:
+            if self._ph is not None:
+                p.unregister(self._ph)
+            p.register(h, events)
+            self._ph = h
+            self._pev = events
+        elif self._pev != events:
+            p.modify(h, events)
+            self._pev = events
+        h = 0
+        for _, h in p.ipoll(timeout):
+            break
+        self._poll = p
+        return h

@@ -30,7 +30,9 @@ class UDPSocket(InternetSocket):
         return None, _UNSUPPORTED
 
     def connect(self, addr, port=None):
-        """Set (or, with an unspecified address, reset) the peer. No traffic."""
+        """Set (or, with an unspecified address, reset) the peer. No traffic.
+
+        A connected socket filters sources: it leaves the hot path (see sendto)."""
         if port is not None or not isinstance(addr, SocketAddress):
             if self._h is None:
                 return _NO_SOCKET
@@ -40,22 +42,35 @@ class UDPSocket(InternetSocket):
             if err:
                 return err
         self._peer = SocketAddress(addr) if addr else None
+        self._direct()
         return _OK
 
-    # sendto(), recvfrom() and recv() begin with a hot path small enough to keep its frame
-    # off the heap: a bytes-like buffer, no size, a SocketAddress, one attempt. Anything
-    # else (checks that fail, a size, waiting) takes the full path in _sendto()/_recvfrom().
+    def _direct(self):
+        # the hot path's native socket: only on NativeStack, without sigio and without a peer
+        st = self._stack
+        self._io = st.socket_dgram(self._h) if st and self._cb is None and self._peer is None else None
 
+    # sendto(), recvfrom() and recv() are the hot path. On NativeStack (``socket_dgram``) they
+    # call the native socket themselves: one Python frame per datagram, compiled with the native
+    # emitter where the build knows the board's architecture (tools/netsocket_harness/build.py).
+    # A blocking receive first waits in socket_wait (no allocation there), then reads: waiting
+    # raises and catches nothing. The native address of the last destination is kept (_dip,
+    # _dport, _dna); the stack keeps that of the last source. Anything else (other stacks,
+    # sigio, a peer set with connect, other buffer types, errors) takes the full path in
+    # _sendto()/_recvfrom(), which redoes the call with every check.
+
+    _dip = None  # the last destination: its ip bytes, port and native address
+    _dport = -1
+    _dna = None
+
+    @micropython.native
     def sendto(self, addr, data, size=None):
         """Send one datagram to ``addr``. -> count or error."""
-        if size is None and type(data) in _BUFFERS and type(addr) is SocketAddress and addr._port:
-            if self._h is not None and addr._ip not in _NOIP:
-                if self._cb is not None:
-                    self._pend = 0
-                size = _len(data)
-                n = self._stack.socket_sendto(self._h, addr, data, size)
-                if n >= 0 or n != _PARAMETER and (n != _WOULD_BLOCK or not self._timeout):
-                    return n
+        try:
+            if (size is None or size == _len(data)) and addr._ip is self._dip and addr._port == self._dport:
+                return self._io.sendto(data, self._dna)
+        except:  # noqa: E722 - anything: the full path says what
+            pass
         return self._sendto(addr, data, size)
 
     def _sendto(self, addr, data, size):
@@ -79,6 +94,10 @@ class UDPSocket(InternetSocket):
             if n == _PARAMETER and _len(addr._ip) == 16 and self._to_ipv6(addr):  # IPv6 (_native_ipv6.py)
                 h = self._h
                 continue
+            if n >= 0 and self._io is not None and size == _len(data):  # the hot path's next time
+                self._dna = self._stack._sa(addr)
+                self._dip = addr._ip
+                self._dport = addr._port
             if n != _WOULD_BLOCK:
                 return n
             if not self._wait(_POLLOUT, t0):
@@ -94,31 +113,56 @@ class UDPSocket(InternetSocket):
             return _NO_ADDRESS
         return self.sendto(p, data, size)
 
+    @micropython.native
     def recvfrom(self, addr, buf, size=None):
         """Receive one datagram (truncated to ``size``), filling ``addr`` with its source.
 
         When connected, datagrams from other addresses are dropped.
         """
-        if size is None and type(buf) is bytearray and type(addr) is SocketAddress and self._peer is None:
-            if self._h is not None:
-                if self._cb is not None:
-                    self._pend = 0
-                size = _len(buf)
-                n = self._stack.socket_recvfrom(self._h, addr, buf, size)
-                if n != _WOULD_BLOCK or not self._timeout:
-                    return n
-        return self._recvfrom(addr, buf, size)
+        io = self._io
+        if io is None or type(buf) is not bytearray or type(addr) is not SocketAddress:
+            return self._recvfrom(addr, buf, size)
+        if size is None:
+            size = _len(buf)
+        elif not 0 <= size <= _len(buf):
+            return _PARAMETER
+        t = self._timeout
+        if t and not self._stack.socket_wait(io, _POLLIN, t):
+            return _NO_SOCKET if self._h is None else _WOULD_BLOCK
+        try:
+            d, a = io.recvfrom(size)
+        except:  # noqa: E722 - closed, an error, or nothing after all: the full path says what
+            return self._recvfrom(addr, buf, size)
+        t = _len(d)
+        buf[:t] = d
+        st = self._stack
+        c = st._src
+        if c is not None and c[0] == a:  # the same source as last time: nothing to parse
+            addr._ip = c[1]
+            addr._port = c[2]
+        else:
+            st.source(a, addr)
+        return t
 
+    @micropython.native
     def recv(self, buf, size=None):
-        if size is None and type(buf) is bytearray and self._peer is None:
-            if self._h is not None:
-                if self._cb is not None:
-                    self._pend = 0
-                size = _len(buf)
-                n = self._stack.socket_recvfrom(self._h, None, buf, size)
-                if n != _WOULD_BLOCK or not self._timeout:
-                    return n
-        return self._recvfrom(None, buf, size)
+        io = self._io
+        if io is None or type(buf) is not bytearray:
+            return self._recvfrom(None, buf, size)
+        if size is None:
+            size = _len(buf)
+        elif not 0 <= size <= _len(buf):
+            return _PARAMETER
+        t = self._timeout
+        if t and not self._stack.socket_wait(io, _POLLIN, t):
+            return _NO_SOCKET if self._h is None else _WOULD_BLOCK
+        try:
+            d = io.recv(size)
+        except:  # noqa: E722 - see recvfrom
+            return self._recvfrom(None, buf, size)
+        t = _len(d)
+        buf[:t] = d
+        return t
 
     def _recvfrom(self, addr, buf, size):
         h = self._h
