@@ -1,9 +1,12 @@
 """TLSSocketWrapper, TLSSocket, DTLSSocketWrapper and DTLSSocket over MicroPython's ``tls`` (mbedTLS).
 
-The TLS records go through the transport Socket's own ``send``/``recv`` (any
-netsocket Socket: TCPSocket, a modem's socket, ...), via a small stream
-adapter that MicroPython's ssl reads and writes. Verification is on by
-default; ``set_insecure_no_verify()`` turns it off.
+When the transport is a TCPSocket on the board's own IP stack (NativeStack: its
+stream is the native socket), mbedTLS reads and writes that native socket
+itself: no Python in the data path; waiting is the stack's ``socket_wait``.
+Over any other Socket (a modem's socket, DTLS over a UDPSocket, a socket
+with sigio) the records go through the transport's own ``send``/``recv``, via
+a small stream adapter that MicroPython's ssl reads and writes. Verification
+is on by default; ``set_insecure_no_verify()`` turns it off.
 
 Differences from Mbed, forced by MicroPython's ssl: the handshake runs to its
 end inside ``connect`` (in non-blocking mode too, bounded by
@@ -43,6 +46,9 @@ _ALREADY = const(-3014)
 _IS_CONNECTED = const(-3015)
 _TIMEOUT = const(-3019)
 _EIO = const(-5)
+_ETIMEDOUT = const(110)  # unix and lwIP ports (the native handshake's timeout)
+_POLLIN = const(1)
+_POLLOUT = const(4)
 _DGRAM_MAX = const(2048)  # largest DTLS datagram read
 _DTLS_SLICE = const(50)  # ms a DTLS handshake read waits before mbedTLS checks its retransmission timer
 
@@ -206,8 +212,9 @@ class TLSSocketWrapper(Socket):
         self._ctl = control
         self._ctx = None  # tls.SSLContext, made when first needed
         self._ss = None  # the ssl socket after a good handshake
-        self._bio = None
+        self._bio = None  # the adapter; None on the native path
         self._timeout = -1
+        self._nat = None  # the native socket mbedTLS uses directly, after a native handshake
 
     def __repr__(self):
         if self._t is None:
@@ -335,6 +342,10 @@ class TLSSocketWrapper(Socket):
     def _handshake(self):
         if self._dgram and not hasattr(tls, "PROTOCOL_DTLS_CLIENT"):
             return _UNSUPPORTED
+        t = self._t
+        h = getattr(t, "_h", None)
+        if not self._dgram and h is not None and t._io is h:  # NativeStack: its stream is the native socket
+            return self._handshake_native(h)
         bio = self._bio
         if bio is None:
             bio = self._bio = _Bio(self._t, self._dgram)
@@ -349,6 +360,45 @@ class TLSSocketWrapper(Socket):
         self._ctx = None  # the ssl socket keeps it alive
         return _OK
 
+    def _handshake_native(self, h):
+        # mbedTLS over the native socket: the handshake runs in C with the socket blocking for
+        # the timeout (HANDSHAKE_MS when non-blocking, as over the adapter), then non-blocking again
+        to = self._timeout
+        try:
+            h.settimeout(None if to < 0 else (to or HANDSHAKE_MS) / 1000)
+            self._ss = self._context().wrap_socket(h, server_hostname=self._host)
+        except MemoryError:
+            return _NO_MEMORY
+        except Exception as e:  # ValueError (certificate) or OSError (alert, transport, timeout)
+            return _TIMEOUT if isinstance(e, OSError) and e.errno == _ETIMEDOUT else _AUTH_FAILURE
+        finally:
+            try:
+                h.setblocking(False)
+            except OSError:
+                pass
+        self._nat = h
+        self._ctx = None
+        return _OK
+
+    def _wait(self, ev, t0):
+        # native path: wait for the native socket within the timeout counted from t0
+        t = self._timeout
+        if t > 0:
+            t -= ticks_diff(ticks_ms(), t0)
+            if t <= 0:
+                return False
+        tr = self._t
+        st = tr._stack if tr is not None else None
+        return st is not None and st.socket_wait(self._nat, ev, t) != 0 and self._t is not None
+
+    def _native_err(self, e):
+        if isinstance(e, MemoryError):
+            return _NO_MEMORY
+        from .stack import nsapi_error
+
+        n = nsapi_error(e)
+        return _NO_CONNECTION if n == _DEVICE_ERROR else n
+
     def send(self, data, size=None):
         """Send over TLS. -> count, WOULD_BLOCK, NO_CONNECTION before the handshake, or an error."""
         if self._t is None:
@@ -359,6 +409,22 @@ class TLSSocketWrapper(Socket):
         size = _size(data, size)
         if size <= 0:
             return size and _PARAMETER
+        if self._nat is not None:  # mbedTLS writes the native socket; blocking: all of it
+            if self._t._cb is not None:  # an operation: sigio fires again on the next event
+                self._t._pend = 0
+            n = 0
+            t0 = ticks_ms()
+            while True:
+                try:
+                    m = ss.write(data, n, size - n)
+                except Exception as e:
+                    return self._native_err(e)
+                if m:
+                    n += m
+                    if n >= size:
+                        return n
+                if not self._timeout or not self._wait(_POLLOUT, t0):
+                    return n or (_WOULD_BLOCK if self._t is not None else _NO_SOCKET)
         bio = self._bio
         bio.start(self._timeout, True)
         try:
@@ -379,6 +445,21 @@ class TLSSocketWrapper(Socket):
         size = _size(buf, size)
         if size <= 0:
             return size and _PARAMETER
+        if self._nat is not None:  # mbedTLS reads the native socket: what is there, else wait
+            if self._t._cb is not None:  # see send
+                self._t._pend = 0
+            t0 = None
+            while True:
+                try:
+                    n = ss.readinto(buf, size)
+                except Exception as e:
+                    return self._native_err(e)
+                if n is not None:
+                    return n
+                if t0 is None:
+                    t0 = ticks_ms()
+                if not self._timeout or not self._wait(_POLLIN, t0):
+                    return _WOULD_BLOCK if self._t is not None else _NO_SOCKET
         # First take what is there without waiting: ssl's read loop would block for the rest
         # of ``size`` after a short record. If nothing was there, wait for one whole record.
         bio = self._bio
@@ -419,7 +500,7 @@ class TLSSocketWrapper(Socket):
             return _NO_SOCKET
         self._t = None
         ss = self._ss
-        self._ss = self._ctx = self._bio = None
+        self._ss = self._ctx = self._bio = self._nat = None
         if ss is not None:
             try:
                 ss.close()

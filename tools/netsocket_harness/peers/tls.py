@@ -45,6 +45,7 @@ HANDSHAKE_TIMEOUT = 10.0
 TLS_PEERS: dict[str, tuple[str, str, bool]] = {
     "tls_echo": ("echo", "server", False),
     "tls_discard": ("discard", "server", False),
+    "tls_sink": ("sink", "server", False),
     "tls_daytime": ("daytime", "server", False),
     "tls_expired": ("echo", "expired", False),
     "tls_wronghost": ("echo", "wronghost", False),
@@ -173,6 +174,23 @@ def _discard(conn: ssl.SSLSocket) -> None:
         pass
 
 
+def _sink(conn: ssl.SSLSocket) -> None:
+    # a 4-byte big-endian length, that many bytes, then b"OK" (end-to-end bulk timing, as bench sockets)
+    head = b""
+    while len(head) < 4:
+        d = conn.recv(4 - len(head))
+        if not d:
+            return
+        head += d
+    left = int.from_bytes(head, "big")
+    while left > 0:
+        d = conn.recv(min(left, 65536))
+        if not d:
+            return
+        left -= len(d)
+    conn.sendall(b"OK")
+
+
 def _daytime(conn: ssl.SSLSocket) -> None:
     conn.sendall(time.strftime("%A, %B %d, %Y %H:%M:%S-UTC\r\n", time.gmtime()).encode())
     conn.settimeout(2)
@@ -180,7 +198,8 @@ def _daytime(conn: ssl.SSLSocket) -> None:
         conn.unwrap()  # close_notify: the board's recv returns 0
 
 
-_SERVICES: dict[str, Callable[[ssl.SSLSocket], None]] = {"echo": _echo, "discard": _discard, "daytime": _daytime}
+_SERVICES: dict[str, Callable[[ssl.SSLSocket], None]] = {"echo": _echo, "discard": _discard, "daytime": _daytime,
+                                                         "sink": _sink}
 
 
 class _TLSServer(socketserver.ThreadingTCPServer):
