@@ -44,7 +44,6 @@ def reopen(sock, addr):
         sock._sio()  # re-attach sigio; TCP: a new Stream over the new handle
     elif tcp:
         sock._io = st.socket_stream(s)
-    else:  # UDP: the hot path's native socket and destination (udp.py) are the new socket's
-        sock._direct()
-        sock._dip = None
+    elif sock._peer is None:  # UDP: the hot path's native socket (udp.py) is the new one
+        sock._io = st.socket_dgram(s)
     return True

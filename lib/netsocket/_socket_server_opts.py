@@ -121,8 +121,8 @@ def sigio(self, cb):
             self._stack.socket_attach(self._h, None)
             if not self._proto:
                 self._io = self._stack.socket_stream(self._h)
-            else:
-                self._direct()
+            elif self._peer is None:  # UDP: the hot path's native socket again (udp.py)
+                self._io = self._stack.socket_dgram(self._h)
 
 
 def _event(self):

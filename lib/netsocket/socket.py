@@ -97,8 +97,10 @@ class InternetSocket(Socket):
         elif not self._proto:  # TCP: the stream send/recv use (see NetworkStack.socket_stream)
             self._io = st.socket_stream(h)
         else:  # UDP: the native socket its hot path uses, where the stack offers one (udp.py)
-            self._io = st.socket_dgram(h)
-            self._timeout = self._timeout  # an instance attribute: read at every receive
+            d = st.socket_dgram(h)
+            if d is not None:
+                self._io = d
+                self._timeout = self._timeout  # an instance attribute: read at every receive
         return _OK
 
     def close(self):

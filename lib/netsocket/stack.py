@@ -75,8 +75,17 @@ class NetworkStack:
             return lambda *a: _UNSUPPORTED
         raise AttributeError(name)
 
+    _hit = None  # dns.py's cache lookup, set when it is loaded (see gethostbyname)
+
     def gethostbyname(self, host, addr, version=0):
         """Resolve ``host`` into the SocketAddress ``addr`` (port kept); -> nsapi code."""
+        hit = NetworkStack._hit  # a name netsocket's resolver has cached: no checks, no parsing, no import
+        if hit is not None and type(addr) is SocketAddress and (
+                NetworkStack._resolver or type(self)._lookup is NetworkStack._lookup):
+            hit = hit(host, version)  # a literal, a bad name or version is never in it
+            if hit:
+                addr._ip = hit[0]
+                return _OK
         if not isinstance(host, str) or not isinstance(addr, SocketAddress):
             return _PARAMETER
         if not host or len(host) > 255:
@@ -185,12 +194,13 @@ class NativeStack(NetworkStack):
         self.sockets = 0
         self.max_sockets = max_sockets
         self._poll = select.poll()  # lent to one waiter at a time (see socket_wait)
-        self._ph = None  # the handle registered in self._poll, and its events
-        self._pev = 0
         self._raw = hasattr(socket, "sockaddr")  # unix: sockaddr as raw bytes
         self._sigio = None  # poller thread when the port has no socket callbacks
         self._last = None  # see socket_sendto
-        self._src = None  # see socket_recvfrom
+
+    _ph = None  # the handle registered in self._poll, and its events (see socket_wait)
+    _pev = 0
+    _src = None  # (native address, ip, port) of the last datagram's source (see source)
 
     def __repr__(self):
         return "<NativeStack %d/%d sockets>" % (self.sockets, self.max_sockets)
@@ -259,8 +269,7 @@ class NativeStack(NetworkStack):
         # over socket_send, which re-arms the poller thread when a write would block)
         return h
 
-    def socket_dgram(self, h):
-        return h
+    socket_dgram = socket_stream  # the native socket itself
 
     def socket_close(self, h):
         if h is self._ph and self._poll is not None:  # not left registered in socket_wait's poll

@@ -42,35 +42,21 @@ class UDPSocket(InternetSocket):
             if err:
                 return err
         self._peer = SocketAddress(addr) if addr else None
-        self._direct()
+        if self._io is not None or self._peer is None and self._cb is None and self._stack:
+            self._io = None if self._peer else self._stack.socket_dgram(self._h)  # hot path only without a peer
         return _OK
-
-    def _direct(self):
-        # the hot path's native socket: only on NativeStack, without sigio and without a peer
-        st = self._stack
-        self._io = st.socket_dgram(self._h) if st and self._cb is None and self._peer is None else None
-
-    # sendto(), recvfrom() and recv() are the hot path. On NativeStack (``socket_dgram``) they
-    # call the native socket themselves: one Python frame per datagram, compiled with the native
-    # emitter where the build knows the board's architecture (tools/netsocket_harness/build.py).
-    # A blocking receive first waits in socket_wait (no allocation there), then reads: waiting
-    # raises and catches nothing. The native address of the last destination is kept (_dip,
-    # _dport, _dna); the stack keeps that of the last source. Anything else (other stacks,
-    # sigio, a peer set with connect, other buffer types, errors) takes the full path in
-    # _sendto()/_recvfrom(), which redoes the call with every check.
-
-    _dip = None  # the last destination: its ip bytes, port and native address
-    _dport = -1
-    _dna = None
 
     @micropython.native
     def sendto(self, addr, data, size=None):
         """Send one datagram to ``addr``. -> count or error."""
-        try:
-            if (size is None or size == _len(data)) and addr._ip is self._dip and addr._port == self._dport:
-                return self._io.sendto(data, self._dna)
-        except:  # noqa: E722 - anything: the full path says what
-            pass
+        io = self._io
+        if io is not None:
+            try:
+                c = self._stack._last
+                if (size is None or size == _len(data)) and addr._ip is c[0] and addr._port == c[1]:
+                    return io.sendto(data, c[2])
+            except:  # noqa: E722 - anything (no destination yet, an error): the full path says what
+                pass
         return self._sendto(addr, data, size)
 
     def _sendto(self, addr, data, size):
@@ -94,10 +80,6 @@ class UDPSocket(InternetSocket):
             if n == _PARAMETER and _len(addr._ip) == 16 and self._to_ipv6(addr):  # IPv6 (_native_ipv6.py)
                 h = self._h
                 continue
-            if n >= 0 and self._io is not None and size == _len(data):  # the hot path's next time
-                self._dna = self._stack._sa(addr)
-                self._dip = addr._ip
-                self._dport = addr._port
             if n != _WOULD_BLOCK:
                 return n
             if not self._wait(_POLLOUT, t0):
@@ -120,7 +102,7 @@ class UDPSocket(InternetSocket):
         When connected, datagrams from other addresses are dropped.
         """
         io = self._io
-        if io is None or type(buf) is not bytearray or type(addr) is not SocketAddress:
+        if io is None or type(buf) is not bytearray or addr is not None and type(addr) is not SocketAddress:
             return self._recvfrom(addr, buf, size)
         if size is None:
             size = _len(buf)
@@ -130,11 +112,16 @@ class UDPSocket(InternetSocket):
         if t and not self._stack.socket_wait(io, _POLLIN, t):
             return _NO_SOCKET if self._h is None else _WOULD_BLOCK
         try:
-            d, a = io.recvfrom(size)
+            if addr is None:  # recv(): no source wanted
+                d = io.recv(size)
+            else:
+                d, a = io.recvfrom(size)
         except:  # noqa: E722 - closed, an error, or nothing after all: the full path says what
             return self._recvfrom(addr, buf, size)
         t = _len(d)
         buf[:t] = d
+        if addr is None:
+            return t
         st = self._stack
         c = st._src
         if c is not None and c[0] == a:  # the same source as last time: nothing to parse
@@ -144,25 +131,8 @@ class UDPSocket(InternetSocket):
             st.source(a, addr)
         return t
 
-    @micropython.native
     def recv(self, buf, size=None):
-        io = self._io
-        if io is None or type(buf) is not bytearray:
-            return self._recvfrom(None, buf, size)
-        if size is None:
-            size = _len(buf)
-        elif not 0 <= size <= _len(buf):
-            return _PARAMETER
-        t = self._timeout
-        if t and not self._stack.socket_wait(io, _POLLIN, t):
-            return _NO_SOCKET if self._h is None else _WOULD_BLOCK
-        try:
-            d = io.recv(size)
-        except:  # noqa: E722 - see recvfrom
-            return self._recvfrom(None, buf, size)
-        t = _len(d)
-        buf[:t] = d
-        return t
+        return self.recvfrom(None, buf, size)
 
     def _recvfrom(self, addr, buf, size):
         h = self._h

@@ -186,7 +186,14 @@ def do_bench(args: argparse.Namespace) -> int:
     module = importlib.import_module(f".bench.{args.what}", __package__)
     if args.callgrind_only and not hasattr(module, "instructions"):
         raise HarnessError(f"--callgrind-only is for `bench sockets`, not `bench {args.what}`")
-    (module.instructions if args.callgrind_only else module.run)()
+    kw = {}
+    if args.plot:
+        if args.what in ("harness", "dns"):
+            raise HarnessError(f"--plot is for `bench sockets`, `tls` and `cellular`, not `bench {args.what}`")
+        kw["plot"] = Path(args.plot)
+    (module.instructions if args.callgrind_only else module.run)(**kw)
+    if args.plot:
+        print(f"plots in {args.plot}")
     return 0
 
 
@@ -295,6 +302,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular"])
     p.add_argument("--callgrind-only", action="store_true",
                    help="sockets: only the interpreter instruction counts (valgrind), no board")
+    p.add_argument("--plot", metavar="DIR", help="sockets, tls, cellular: also write PNG plots into DIR (matplotlib)")
     p.set_defaults(func=do_bench)
     return ap
 

@@ -201,7 +201,7 @@ class _SinkServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
 
-def run(rounds: int = 9) -> None:
+def run(rounds: int = 9, plot: Path | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="nsbench-") as tmp:
         root = Path(tmp)
         cfg = vboard.start("bench-sockets", root=root, owner_pid=os.getpid())
@@ -209,14 +209,15 @@ def run(rounds: int = 9) -> None:
         threading.Thread(target=sink.serve_forever, daemon=True).start()
         try:
             with Peers() as peers:
-                _bench(cfg, root, {**peers.addresses, "sink": sink.server_address}, rounds)
+                _bench(cfg, root, {**peers.addresses, "sink": sink.server_address}, rounds, plot)
         finally:
             sink.shutdown()
             sink.server_close()
             vboard.stop("bench-sockets", root=root)
 
 
-def _bench(cfg: vboard.BoardConfig, root: Path, peers: dict[str, tuple[str, int]], rounds: int) -> None:
+def _bench(cfg: vboard.BoardConfig, root: Path, peers: dict[str, tuple[str, int]], rounds: int,
+           plot: Path | None = None) -> None:
     build_dir = root / "build"
     deploy(cfg.port, "romfs", "VIRTUAL", build_dir, log=lambda *_a: None)
     print(f"virtual board {cfg.port}, heap {cfg.heap // 1024}K, package in ROMFS; "
@@ -225,10 +226,12 @@ def _bench(cfg: vboard.BoardConfig, root: Path, peers: dict[str, tuple[str, int]
     board = connect(cfg.port)
     try:
         _throughput(board, peers, rounds)
+        if plot is not None:
+            _size_sweep(board, peers["sink"], plot)
         _memory(board)
     finally:
         board.close()
-    _instructions(root)
+    _instructions(root, plot)
 
 
 def _throughput(board, peers: dict[str, tuple[str, int]], rounds: int) -> None:
@@ -246,6 +249,25 @@ def _throughput(board, peers: dict[str, tuple[str, int]], rounds: int) -> None:
     ns, raw = _median_pair(board, f"ns_udp({echo[0]!r},{echo[1]},{DATAGRAMS})",
                            f"raw_udp({echo[0]!r},{echo[1]},{DATAGRAMS})", rounds)
     _row("UDP 64-byte datagrams (echoed)", DATAGRAMS / (ns / 1e6), DATAGRAMS / (raw / 1e6), "/s")
+
+
+SWEEP = (64, 256, 1024, 4096, 16384)  # bytes per send in the --plot sweep
+SWEEP_BYTES = 1024 * 1024
+
+
+def _size_sweep(board, sink: tuple[str, int], plot: Path) -> None:
+    # TCP throughput against the send size, 1 MB per point, median of 3 alternating rounds
+    print("\nTCP bulk 1 MB by send size (median of 3)  netsocket MB/s   raw MB/s")
+    ns_rates, raw_rates = [], []
+    for chunk in SWEEP:
+        ns, raw = _median_pair(board, f"ns_bulk({sink[0]!r},{sink[1]},{SWEEP_BYTES},{chunk})",
+                               f"raw_bulk({sink[0]!r},{sink[1]},{SWEEP_BYTES},{chunk})", 3)
+        ns_rates.append(SWEEP_BYTES / ns)
+        raw_rates.append(SWEEP_BYTES / raw)
+        print(f"  {chunk:5d}-byte sends {ns_rates[-1]:28.1f} {raw_rates[-1]:10.1f}")
+    from .plots import tcp_throughput
+
+    print(f"  plot: {tcp_throughput(plot, list(SWEEP), ns_rates, raw_rates)}")
 
 
 def _row(label: str, ns: float, raw: float, unit: str) -> None:
@@ -274,10 +296,10 @@ def _eval_print(board, code: str):
 HEAP = 112640  # the virtual board's heap: garbage is collected as often as on the board
 
 
-def instructions() -> None:
+def instructions(plot: Path | None = None) -> None:
     """Only the callgrind counts (`netsocket bench sockets --callgrind-only`): no board, no peers."""
     with tempfile.TemporaryDirectory(prefix="nsbench-") as tmp:
-        _instructions(Path(tmp))
+        _instructions(Path(tmp), plot)
 
 
 _LABELS = {"send": "send 1200 B (TCP)", "recv": "recv 1200 B (TCP)",
@@ -355,7 +377,7 @@ def added_instructions(root: Path, n: int = 2000) -> dict[str, dict[str, float]]
         f"raw {op}": per[("native", op, "raw")] for op in _LABELS} for kind in libs}
 
 
-def _instructions(root: Path) -> None:
+def _instructions(root: Path, plot: Path | None = None) -> None:
     print("\ninterpreter instructions netsocket adds per call over raw MicroPython (callgrind, unix port, "
           "N and 2N calls; UDP against an echo peer, raw = sendto + blocking recvfrom)")
     added = added_instructions(root)
@@ -367,3 +389,9 @@ def _instructions(root: Path) -> None:
         t = _TARGETS[op]
         print(f"  {label:28} {added['native']['raw ' + op]:7.0f} {added['bytecode'][op]:+9.0f} "
               f"{added['native'][op]:+8.0f}   <= {t[0]} / {t[1]}")
+    if plot is not None:
+        from .plots import instructions as draw
+
+        labels = ["TCP send\n1200 B", "TCP recv\n1200 B", "UDP 64 B\nsendto+recvfrom", "UDP with\na size"]
+        print(f"  plot: {draw(plot, labels, [added['bytecode'][op] for op in _LABELS],
+                                [added['native'][op] for op in _LABELS], [_TARGETS[op][1] for op in _LABELS])}")
