@@ -25,6 +25,9 @@ try:
     import tls
 except ImportError:
     import ssl as tls
+from sys import platform
+
+_LINUX = platform == "linux"  # the unix port: the host kernel's TCP
 
 TRANSPORT_KEEP = const(0)
 TRANSPORT_CONNECT_AND_CLOSE = const(1)
@@ -374,6 +377,11 @@ class TLSSocketWrapper(Socket):
         finally:
             try:
                 h.setblocking(False)
+            except OSError:
+                pass
+        if _LINUX:  # TCP_NODELAY: a record that a full send buffer split is sent whole at once; else
+            try:  # Nagle holds its tail until the peer's delayed ACK (40 ms on Linux) ends a transfer
+                h.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY (not on lwIP: it warns on unknown options)
             except OSError:
                 pass
         self._nat = h
