@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402 (after the backend is chosen)
+from matplotlib.ticker import NullLocator  # noqa: E402
 
 
 def _save(fig, out: Path, name: str, command: str) -> Path:
@@ -31,6 +32,7 @@ def tcp_throughput(out: Path, sizes: list[int], ns: list[float], raw: list[float
     ax.plot(sizes, ns, "s-", label="netsocket TCPSocket")
     ax.set_xscale("log", base=2)
     ax.set_xticks(sizes, [f"{s} B" if s < 1024 else f"{s // 1024} KiB" for s in sizes])
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel("bytes per send")
     ax.set_ylabel("MB/s, end to end (sink acknowledges the last byte)")
     ax.set_title("TCP throughput against send size (virtual board)")
@@ -70,6 +72,7 @@ def cellular(out: Path, rows: dict[str, list[tuple[int, float, float]]]) -> Path
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(bauds, [str(b) for b in bauds])
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel("UART baud rate")
     ax.set_ylabel("bytes/s through TCP sockets")
     ax.set_title("Cellular throughput against baud rate (emulated modems)")

@@ -188,6 +188,8 @@ def _sink(conn: ssl.SSLSocket) -> None:
         if not d:
             return
         left -= len(d)
+        if hasattr(socket, "TCP_QUICKACK"):  # no delayed ACK for Nagle to wait on (see bench sockets)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
     conn.sendall(b"OK")
 
 
