@@ -63,7 +63,8 @@ class NetworkInterface:
         return _stack
 
     def get_connection_status(self):
-        return self._status
+        """NSAPI_STATUS_*; this abstract base answers NSAPI_STATUS_ERROR_UNSUPPORTED, as Mbed's."""
+        return -3002
 
     def _set_status(self, state):
         if state != self._status:
@@ -83,7 +84,7 @@ class EthernetInterface(NetworkInterface):
         self._nic = nic
 
     def connect(self):
-        if self._status == _GLOBAL_UP:
+        if self.get_connection_status() == _GLOBAL_UP:
             return _IS_CONNECTED
         self._set_status(_CONNECTING)
         try:
@@ -99,6 +100,9 @@ class EthernetInterface(NetworkInterface):
         return _DHCP_FAILURE
 
     def get_connection_status(self):
-        if self._status == _CONNECTING and port().up(self._nic, 0):
+        s = self._status
+        if s == _CONNECTING and port().up(self._nic, 0):
             self._set_status(_GLOBAL_UP)
+        elif s == _GLOBAL_UP and self._nic is not None and not self._nic.isconnected():
+            self._set_status(_DISCONNECTED)  # link lost (cable pulled): connect() again once it is back
         return self._status

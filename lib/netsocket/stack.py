@@ -53,7 +53,16 @@ class NetworkStack:
     - ``socket_attach(h, cb)``: call ``cb()`` on socket events (spurious calls allowed); None detaches
     - ``socket_wait(h, events, timeout)``: wait up to ``timeout`` ms (< 0 forever) for
       POLLIN (1) / POLLOUT (4); -> revents, 0 on timeout
-    - ``get_ip_address(addr_out)``; ``gethostbyname`` below, over the driver's ``_lookup``
+    - ``socket_poll(h)``: what is ready now, never waiting -> POLLIN / POLLOUT / POLLERR (8) /
+      POLLHUP (16) bits; the one readiness question behind blocking waits and the socket
+      facade's ``ioctl`` (netsocket.compat). The default asks ``socket_wait`` with no time:
+      NativeStack's answer comes from the native socket; an AT stack answers from its state
+      after reading the URCs already waiting
+    - ``get_ip_address(addr_out)``; ``gethostbyname`` below, over the driver's ``_lookup``;
+      ``get_dns_server(index, addr_out)``: the driver's own servers (e.g. from DHCP)
+    - for applications, as Mbed's NetworkStack: ``gethostbyname_async``/``_cancel``,
+      ``getaddrinfo(_async)``, ``add_dns_server`` (netsocket's resolver, _stack_dns.py);
+      ``setstackopt(level, opt, value)``, ``getstackopt(level, opt) -> (value, err)``
 
     A call the driver does not define returns UNSUPPORTED ((None, UNSUPPORTED)
     for the pairs). ``sockets`` counts the sockets open on this stack.
@@ -68,12 +77,20 @@ class NetworkStack:
         return None  # UDPSocket goes through socket_sendto/socket_recvfrom
 
     def __getattr__(self, name):
-        # a seam call this driver lacks (one fallback instead of a dozen stub methods)
+        # a seam call this driver lacks (one fallback instead of a dozen stub methods), or one of
+        # Mbed's NetworkStack DNS calls (_stack_dns.py, added to the class on first use)
         if name in _PAIRS:
             return lambda *a: (None, _UNSUPPORTED)
         if name.startswith("socket_") or name in _CALLS:
             return lambda *a: _UNSUPPORTED
-        raise AttributeError(name)
+        if " " + name + " " not in _APP:
+            raise AttributeError(name)
+        from ._stack_dns import more
+
+        return more(self, name)
+
+    def socket_poll(self, h):
+        return self.socket_wait(h, _POLLIN | _POLLOUT, 0)
 
     _hit = None  # dns.py's cache lookup, set when it is loaded (see gethostbyname)
 
@@ -112,8 +129,9 @@ class NetworkStack:
         return lookup(self, host, version)
 
 
-_PAIRS = ("socket_open", "socket_accept", "getsockopt")
-_CALLS = ("setsockopt", "get_ip_address")
+_PAIRS = ("socket_open", "socket_accept", "getsockopt", "getstackopt")
+_CALLS = ("setsockopt", "get_ip_address", "setstackopt", "get_dns_server")  # get_dns_server: the driver's own
+_APP = " gethostbyname_async gethostbyname_async_cancel getaddrinfo getaddrinfo_async add_dns_server "  # _stack_dns.py
 
 
 class Stream:
@@ -281,6 +299,10 @@ class NativeStack(NetworkStack):
             h.close()
         except OSError:
             pass
+        if self._waits and h in self._waits:  # a socket_wait on h in another thread: end it
+            from ._wake import wake
+
+            wake(self, h)
         return _OK
 
     def socket_bind(self, h, addr):
@@ -378,12 +400,8 @@ class NativeStack(NetworkStack):
             self._src = (a, addr._ip, addr._port)
 
     def setsockopt(self, h, level, opt, value):
-        if level != 7000:  # not NSAPI_SOCKET: hand stack-specific options to the port
-            try:
-                h.setsockopt(level, opt, value)
-            except BaseException as e:
-                return nsapi_error(e)
-            return _OK
+        if level != 7000:  # not NSAPI_SOCKET: no stack-specific levels here (as Mbed's lwIP stack)
+            return _UNSUPPORTED
         lvl = socket.SOL_SOCKET
         if opt == 4:  # NSAPI_LINGER: int seconds (< 0 off) or (onoff, seconds)
             if isinstance(value, int):
@@ -447,6 +465,9 @@ class NativeStack(NetworkStack):
         sig.attach(h, cb)
         return _OK
 
+    _waits = None  # unix: the handles in socket_wait now (see _wake.py)
+    _wk = None  # unix: the waker socket, False if none (see _wake.py)
+
     @micropython.native
     def socket_wait(self, h, events, timeout):
         # one poll object serves every waiter in turn (a concurrent waiter, in another thread,
@@ -454,15 +475,24 @@ class NativeStack(NetworkStack):
         # modify do not, so a socket waiting again and again costs no allocation (compiled
         # native where the build knows the board's architecture; as bytecode, the for loop's
         # iterator takes the frame past the 11 words MicroPython keeps on the C stack).
+        # unix: every poll also watches the waker, so that a close() in another thread ends it
+        # (_wake.py); 0 is then returned, as for a timeout.
         p = self._poll
         self._poll = None
-        if p is None:  # another thread has it
+        wk = self._wk
+        if wk is None and self._raw:  # the first wait: make the waker; it stays registered
+            from ._wake import waker
+
+            wk = waker(self)
+            if wk and p is not None:
+                p.register(wk, _POLLIN)
+        if p is None:  # another thread has the shared one
             p = select.poll()
+            if wk:
+                p.register(wk, _POLLIN)
             p.register(h, events)
-            for _, events in p.ipoll(timeout):
-                return events
-            return 0
-        if self._ph is not h:
+            wk = (wk, p)  # (not given back)
+        elif self._ph is not h:
             if self._ph is not None:
                 p.unregister(self._ph)
             p.register(h, events)
@@ -471,8 +501,15 @@ class NativeStack(NetworkStack):
         elif self._pev != events:
             p.modify(h, events)
             self._pev = events
-        h = 0
-        for _, h in p.ipoll(timeout):
-            break
-        self._poll = p
-        return h
+        w = self._waits
+        if w is not None:
+            w.append(h)
+        events = 0
+        for s, ev in p.ipoll(timeout):
+            if s is h:
+                events = ev
+        if w is not None:
+            w.remove(h)
+        if type(wk) is not tuple:
+            self._poll = p
+        return events

@@ -109,8 +109,11 @@ class UDPSocket(InternetSocket):
         elif not 0 <= size <= _len(buf):
             return _PARAMETER
         t = self._timeout
-        if t and not self._stack.socket_wait(io, _POLLIN, t):
-            return _NO_SOCKET if self._h is None else _WOULD_BLOCK
+        if t and not self._stack.socket_wait(io, _POLLIN, t):  # 0: timed out, or a close woke it
+            if self._h is None:
+                return _NO_SOCKET
+            if t > 0:
+                return _WOULD_BLOCK  # (forever: read, and on nothing the full path waits again)
         try:
             if addr is None:  # recv(): no source wanted
                 d = io.recv(size)

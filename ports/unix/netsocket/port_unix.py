@@ -1,6 +1,7 @@
 """Port glue for the unix port: the host's own network is the board's Ethernet."""
 
 MAX_SOCKETS = 16
+MORE = "_unix_host"  # what the unix port can tell about the host's network, loaded when asked
 
 
 def default_interface():
@@ -10,7 +11,11 @@ def default_interface():
 
 
 def lan():
-    return None  # the host network needs no NIC object
+    try:  # a virtual board on its own link has network.LAN; otherwise the host's network needs no NIC
+        import network
+    except ImportError:
+        return None
+    return network.LAN()
 
 
 def wlan():
@@ -18,7 +23,11 @@ def wlan():
 
 
 def up(nic, timeout):
-    return True
+    if nic is None:
+        return True
+    from ._nic import up
+
+    return up(nic, timeout)
 
 
 def down(nic):
@@ -33,6 +42,10 @@ def _hex_ip(h):
 
 def ifconfig(nic):
     """(ip, netmask, gateway, mac) of the interface with the default route, else loopback."""
+    if nic is not None:
+        from ._nic import ifconfig
+
+        return ifconfig(nic)
     ip, mask, gw, mac, dev = "127.0.0.1", "255.0.0.0", None, None, None
     try:
         with open("/proc/net/route") as f:
@@ -58,3 +71,4 @@ def ifconfig(nic):
     except OSError:
         pass
     return ip, mask, gw, mac
+

@@ -83,8 +83,13 @@ def _check_uarts(uarts: dict[str, str]) -> dict[str, str]:
 
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
              interpreter: list[str] | None, owner_pid: int = 0,
-             uarts: dict[str, str] | None = None, download_mode: bool = False) -> BoardConfig:
+             uarts: dict[str, str] | None = None, download_mode: bool = False,
+             netns: bool = False) -> BoardConfig:
     _check_name(name)
+    if netns:
+        from .link import check_root
+
+        check_root()
     if heap < 16 * 1024:
         raise HarnessError(f"--heap {heap} is too small: a board needs at least 16K")
     home = (root or state_root()) / name
@@ -95,7 +100,7 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
             f"stop it with: netsocket vboard stop {name}")
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
                       interpreter=interpreter or find_interpreter(), owner_pid=owner_pid,
-                      uarts=_check_uarts(uarts or {}), download_mode=download_mode)
+                      uarts=_check_uarts(uarts or {}), download_mode=download_mode, netns=netns)
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path
     if not rom.exists() or rom.stat().st_size != rom_size:
@@ -109,12 +114,13 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
 def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
           root: Path | None = None, interpreter: list[str] | None = None,
           timeout: float = 20.0, owner_pid: int = 0, uarts: dict[str, str] | None = None,
-          download_mode: bool = False) -> BoardConfig:
+          download_mode: bool = False, netns: bool = False) -> BoardConfig:
     """Start a board in the background; return once its REPL answers.
 
     With `owner_pid`, the board stops by itself when that process ends;
-    `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`."""
-    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode)
+    `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`;
+    `netns` puts it on its own link (`cfg.link`: its addresses; see link.py)."""
+    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode, netns)
     log = open(Path(cfg.home) / "supervisor.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],
@@ -137,11 +143,11 @@ def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DE
 
 
 def run_foreground(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
-                   root: Path | None = None, uarts: dict[str, str] | None = None) -> None:
+                   root: Path | None = None, uarts: dict[str, str] | None = None, netns: bool = False) -> None:
     """Run a board in this process until Ctrl-C or SIGTERM."""
     from .supervisor import Supervisor
 
-    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts)
+    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts, netns=netns)
     sup = Supervisor(cfg)
     sup.on_ready = lambda: print(cfg.port, flush=True)
     sup.run()
@@ -169,6 +175,20 @@ def control(cfg: BoardConfig, command: str, timeout: float = 10.0) -> str:
         try:
             s.connect(str(cfg.ctl_path))
             s.sendall(command.encode() + b"\n")
-            return s.recv(256).decode().strip()
+            return s.recv(4096).decode().strip()
         except OSError as e:
             raise HarnessError(f"virtual board {cfg.name!r} does not answer its control socket: {e}") from None
+
+
+def set_link(name: str = DEFAULT_NAME, root: Path | None = None, **faults: object) -> dict:
+    """Change the faults of a board's own link (see link.py; None leaves a fault as it is); -> the link."""
+    _check_name(name)
+    cfg = running(name, root)
+    if cfg is None:
+        raise HarnessError(f"no virtual board named {name!r} is running (see: netsocket vboard list)")
+    given = {k: v for k, v in faults.items() if v is not None}
+    answer = control(cfg, "link " + json.dumps(given), timeout=30)
+    word, _, rest = answer.partition(" ")
+    if word != "ok":
+        raise HarnessError(f"virtual board {name!r}: {rest.removeprefix('error: ') or answer or 'no answer'}")
+    return json.loads(rest)
