@@ -35,9 +35,6 @@ try:
     import tls
 except ImportError:
     import ssl as tls
-from sys import platform
-
-_LINUX = platform == "linux"  # the unix port: the host kernel's TCP
 
 TRANSPORT_KEEP = const(0)
 TRANSPORT_CONNECT_AND_CLOSE = const(1)
@@ -59,9 +56,6 @@ _ALREADY = const(-3014)
 _IS_CONNECTED = const(-3015)
 _TIMEOUT = const(-3019)
 _EIO = const(-5)
-_ETIMEDOUT = const(110)  # unix and lwIP ports (the native handshake's timeout)
-_POLLIN = const(1)
-_POLLOUT = const(4)
 _DGRAM_MAX = const(2048)  # largest DTLS datagram read
 _DTLS_SLICE = const(50)  # ms a DTLS handshake read waits before mbedTLS checks its retransmission timer
 
@@ -222,6 +216,7 @@ class TLSSocketWrapper(Socket):
     _proto = 0  # tls.PROTOCOL_TLS_CLIENT
     _dgram = False
     _eof = False  # the peer's close_notify came: recv returns 0
+    _nat = None  # the native socket mbedTLS uses itself, after a native handshake (_tls_native.py)
     _chain = False  # set_verify_chain_only()
     _busy = 0  # recv/send calls inside ssl now (another thread may close)
 
@@ -233,7 +228,6 @@ class TLSSocketWrapper(Socket):
         self._ss = None  # the ssl socket after a good handshake
         self._bio = None  # the adapter; None on the native path
         self._timeout = -1
-        self._nat = None  # the native socket mbedTLS uses directly, after a native handshake
 
     def __repr__(self):
         if self._t is None:
@@ -390,7 +384,9 @@ class TLSSocketWrapper(Socket):
         t = self._t
         h = getattr(t, "_h", None)
         if not self._dgram and h is not None and t._io is h:  # NativeStack: its stream is the native socket
-            return self._handshake_native(h)
+            from ._tls_native import handshake  # (loaded only here: less heap elsewhere)
+
+            return handshake(self, h)
         bio = self._bio
         if bio is None:
             bio = self._bio = _Bio(self._t, self._dgram)
@@ -405,53 +401,6 @@ class TLSSocketWrapper(Socket):
         self._ctx = None  # the ssl socket keeps it alive
         return _OK
 
-    def _handshake_native(self, h):
-        # mbedTLS over the native socket: the handshake runs in C with the socket blocking for
-        # the timeout (HANDSHAKE_MS when non-blocking, as over the adapter), then non-blocking again
-        to = self._timeout
-        try:
-            h.settimeout(None if to < 0 else (to or HANDSHAKE_MS) / 1000)
-            self._ss = self._context().wrap_socket(h, server_hostname=self._host)
-        except MemoryError:
-            return _NO_MEMORY
-        except Exception as e:  # ValueError (certificate) or OSError (alert, transport, timeout)
-            return _TIMEOUT if isinstance(e, OSError) and e.errno == _ETIMEDOUT else _AUTH_FAILURE
-        finally:
-            try:
-                h.setblocking(False)
-            except OSError:
-                pass
-        if _LINUX:  # TCP_NODELAY: a record that a full send buffer split is sent whole at once; else
-            try:  # Nagle holds its tail until the peer's delayed ACK (40 ms on Linux) ends a transfer
-                h.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY (not on lwIP: it warns on unknown options)
-            except OSError:
-                pass
-        self._nat = h
-        self._ctx = None
-        return _OK
-
-    def _wait(self, ev, t0):
-        # native path: wait for the native socket within the timeout counted from t0
-        t = self._timeout
-        if t > 0:
-            t -= ticks_diff(ticks_ms(), t0)
-            if t <= 0:
-                return False
-        tr = self._t
-        st = tr._stack if tr is not None else None
-        if st is None:
-            return False
-        ev = st.socket_wait(self._nat, ev, t)  # 0: timed out, or woken by a close (maybe of another socket)
-        return self._t is not None and (ev != 0 or t < 0)
-
-    def _native_err(self, e):
-        if isinstance(e, MemoryError):
-            return _NO_MEMORY
-        from .stack import nsapi_error
-
-        n = nsapi_error(e)
-        return _NO_CONNECTION if n == _DEVICE_ERROR else n
-
     def send(self, data, size=None):
         """Send over TLS. -> count, WOULD_BLOCK, NO_CONNECTION before the handshake, or an error."""
         if self._t is None:
@@ -462,25 +411,10 @@ class TLSSocketWrapper(Socket):
         size = _size(data, size)
         if size <= 0:
             return size and _PARAMETER
-        if self._nat is not None:  # mbedTLS writes the native socket; blocking: all of it
-            if self._t._cb is not None:  # an operation: sigio fires again on the next event
-                self._t._pend = 0
-            n = 0
-            t0 = ticks_ms()
-            while True:
-                self._busy += 1  # close() in another thread waits until this call has left ssl
-                try:
-                    m = ss.write(data, n, size - n)
-                except Exception as e:
-                    return self._native_err(e)
-                finally:
-                    self._busy -= 1
-                if m:
-                    n += m
-                    if n >= size:
-                        return n
-                if not self._timeout or not self._wait(_POLLOUT, t0):
-                    return n or (_WOULD_BLOCK if self._t is not None else _NO_SOCKET)
+        if self._nat is not None:  # mbedTLS writes the native socket itself (_tls_native.py)
+            from ._tls_native import send
+
+            return send(self, ss, data, size)
         bio = self._bio
         bio.start(self._timeout, True)
         self._busy += 1  # close() in another thread waits until this call has left ssl
@@ -506,26 +440,10 @@ class TLSSocketWrapper(Socket):
             return size and _PARAMETER
         if self._eof:
             return 0
-        if self._nat is not None:  # mbedTLS reads the native socket: what is there, else wait
-            if self._t._cb is not None:  # see send
-                self._t._pend = 0
-            t0 = None
-            while True:
-                self._busy += 1  # close() in another thread waits until this call has left ssl
-                try:
-                    n = ss.readinto(buf, size)
-                except Exception as e:
-                    return self._native_err(e)
-                finally:
-                    self._busy -= 1
-                if n is not None:
-                    if n == 0:
-                        self._eof = True
-                    return n
-                if t0 is None:
-                    t0 = ticks_ms()
-                if not self._timeout or not self._wait(_POLLIN, t0):
-                    return _WOULD_BLOCK if self._t is not None else _NO_SOCKET
+        if self._nat is not None:  # mbedTLS reads the native socket itself (_tls_native.py)
+            from ._tls_native import recv
+
+            return recv(self, ss, buf, size)
         # First take what is there without waiting: ssl's read loop would block for the rest
         # of ``size`` after a short record. If nothing was there, wait for one whole record.
         bio = self._bio
@@ -575,11 +493,14 @@ class TLSSocketWrapper(Socket):
             return _NO_SOCKET
         self._t = None
         ss = self._ss
-        self._ss = self._ctx = self._nat = None
+        self._ss = self._ctx = None
+        if self._nat is not None:
+            self._nat = None
         err = _OK
         if self._ctl == TRANSPORT_CONNECT_AND_CLOSE or self._ctl == TRANSPORT_CLOSE:
             err = t.close()  # ends a transport wait of a recv/send in another thread
-            t.sigio(None)
+            if getattr(t, "_cb", True) is not None:  # (none attached: sigio's module stays unloaded)
+                t.sigio(None)
             t0 = ticks_ms()
             while self._busy and ticks_diff(ticks_ms(), t0) < 2000:  # it is leaving ssl
                 sleep_ms(1)
