@@ -190,13 +190,27 @@ def nsapi_error(e):
         import errno
         import sys
 
-        t = _ERRNOS.split()
         col = 3 if sys.platform == "esp32" else 2
+        codes = getattr(errno, "errorcode", {}).items()
         m = bytearray(140)
-        for i in range(0, len(t), 4):
-            n = getattr(errno, t[i], int(t[i + col]))
-            if n < 140:
-                m[n] = int(t[i + 1])
+        w = []  # the 4 words of one entry: read word by word, no list of all ~110 (a 900 B peak)
+        i = 0
+        k = len(_ERRNOS)
+        while i < k:
+            j = _ERRNOS.find(" ", i)
+            if j < 0:
+                j = k
+            w.append(_ERRNOS[i:j])
+            i = j + 1
+            if len(w) == 4:
+                n = int(w[col])
+                for c, name in codes:  # by name, without interning it (getattr would: heap)
+                    if name == w[0]:
+                        n = c
+                        break
+                if n < 140:
+                    m[n] = int(w[1])
+                del w[:]
         _emap = m
     n = e.errno if isinstance(e, OSError) else None
     if isinstance(n, int) and -3100 < n < -3000:  # already an nsapi code (Stream)
@@ -218,7 +232,7 @@ class NativeStack(NetworkStack):
 
     _ph = None  # the handle registered in self._poll, and its events (see socket_wait)
     _pev = 0
-    _src = None  # (native address, ip, port) of the last datagram's source (see source)
+    _src = None  # (native address, ip, port) of the last source UDPSocket's hot path read (udp.py)
 
     def __repr__(self):
         return "<NativeStack %d/%d sockets>" % (self.sockets, self.max_sockets)
@@ -385,19 +399,8 @@ class NativeStack(NetworkStack):
         except BaseException as e:
             return nsapi_error(e)
         if addr is not None:
-            self.source(a, addr)
-        return n
-
-    def source(self, a, addr):
-        """Fill the SocketAddress ``addr`` from the native address ``a`` of a received datagram;
-        the same source as the last one (a reply from the same peer) costs no allocation."""
-        c = self._src
-        if c is not None and c[0] == a:
-            addr._ip = c[1]
-            addr._port = c[2]
-        else:
             self._addr(a, addr)
-            self._src = (a, addr._ip, addr._port)
+        return n
 
     def setsockopt(self, h, level, opt, value):
         if level != 7000:  # not NSAPI_SOCKET: no stack-specific levels here (as Mbed's lwIP stack)

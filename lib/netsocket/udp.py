@@ -130,8 +130,9 @@ class UDPSocket(InternetSocket):
         if c is not None and c[0] == a:  # the same source as last time: nothing to parse
             addr._ip = c[1]
             addr._port = c[2]
-        else:
-            st.source(a, addr)
+        else:  # parsed once per new source
+            st._addr(a, addr)
+            st._src = (a, addr._ip, addr._port)
         return t
 
     def recv(self, buf, size=None):
