@@ -304,7 +304,7 @@ def do_soak(args: argparse.Namespace) -> int:
 SERVERS_HELP = (
     "echo, discard, daytime, chargen (TCP and UDP); echo6 (echo over IPv6); http, https, ntp; clients (connects to "
     "a board's listening socket); dns (dnsmasq with the test records), dns-silent (never answers), dns-spoof "
-    "(answers from a wrong address); tls_echo, tls_discard, tls_daytime, and TLS servers with a bad "
+    "(answers from a wrong address); tls_echo, tls_discard, tls_sink, tls_daytime, and TLS servers with a bad "
     "certificate: tls_expired, tls_wronghost, tls_selfsigned, tls_untrusted, tls_clientauth (wants a client "
     "certificate), all under a test CA made at start; dtls_echo; mqtt, mqtts (a mosquitto broker, plain and "
     "TLS, when mosquitto is installed).")
