@@ -306,7 +306,14 @@ def do_bench(args: argparse.Namespace) -> int:
     module = importlib.import_module(f".bench.{args.what}", __package__)
     if args.callgrind_only and not hasattr(module, "instructions"):
         raise HarnessError(f"--callgrind-only is for `bench sockets`, not `bench {args.what}`")
-    (module.instructions if args.callgrind_only else module.run)()
+    kw = {}
+    if args.plot:
+        if args.what in ("harness", "dns"):
+            raise HarnessError(f"--plot is for `bench sockets`, `tls` and `cellular`, not `bench {args.what}`")
+        kw["plot"] = Path(args.plot)
+    (module.instructions if args.callgrind_only else module.run)(**kw)
+    if args.plot:
+        print(f"plots in {args.plot}")
     return 0
 
 
@@ -322,7 +329,7 @@ def do_soak(args: argparse.Namespace) -> int:
 SERVERS_HELP = (
     "echo, discard, daytime, chargen (TCP and UDP); echo6 (echo over IPv6); http, https, ntp; clients (connects to "
     "a board's listening socket); dns (dnsmasq with the test records), dns-silent (never answers), dns-spoof "
-    "(answers from a wrong address); tls_echo, tls_discard, tls_daytime, and TLS servers with a bad "
+    "(answers from a wrong address); tls_echo, tls_discard, tls_sink, tls_daytime, and TLS servers with a bad "
     "certificate: tls_expired, tls_wronghost, tls_selfsigned, tls_untrusted, tls_clientauth (wants a client "
     "certificate), all under a test CA made at start; dtls_echo; mqtt, mqtts (a mosquitto broker, plain and "
     "TLS, when mosquitto is installed).")
@@ -481,6 +488,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular", "compat", "link"])
     p.add_argument("--callgrind-only", action="store_true",
                    help="sockets: only the interpreter instruction counts (valgrind), no board")
+    p.add_argument("--plot", metavar="DIR", help="sockets, tls, cellular: also write PNG plots into DIR (matplotlib)")
     p.set_defaults(func=do_bench)
 
     p = sub.add_parser("soak", help="long mixed TCP/UDP/DNS/TLS run under random link faults; fails on heap "
