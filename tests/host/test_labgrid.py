@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from netsocket_harness import targets, vboard
+from netsocket_harness import vboard
 from netsocket_harness.ser2net import listening
-from netsocket_harness.serial_url import serial_url
 
 from .conftest import BIN, run
 from .test_rfc2217 import free_port, ser2net_processes
@@ -21,6 +20,25 @@ pytest.importorskip("labgrid")
 pytestmark = pytest.mark.skipif(not Path("/usr/sbin/ser2net").exists(), reason="ser2net is not installed")
 
 PLACE = "ns17-place"
+
+# run in a child (see below): claim the inventory's labgrid entry, check it, reach the board through it
+_CLAIM_CHECK = """
+import subprocess, sys
+from pathlib import Path
+from netsocket_harness import targets
+from netsocket_harness.serial_url import serial_url
+inv, place = targets.load_inventory(Path(sys.argv[1])), sys.argv[2]
+(claim,) = targets.claim(inv, 1)
+try:
+    t = claim.target
+    assert t.port.startswith("rfc2217://127.0.0.1:") and t.caps == {"tls"}, t
+    assert t.origin == "labgrid place %r" % place, t.origin
+    out = subprocess.run([str(Path(sys.executable).with_name("mpremote")), "connect", serial_url(t.port),
+                          "exec", "print(6 * 7)"], capture_output=True, text=True, timeout=60).stdout
+    print(out.strip())
+finally:
+    claim.release()
+"""
 
 
 def _write(path: Path, text: str) -> Path:
@@ -65,16 +83,12 @@ def test_device_tests_through_a_labgrid_place(home, tmp_path, monkeypatch):
         boards = {p.get("value") for p in ET.parse(junit).getroot().iter("property") if p.get("name") == "board"}
         assert boards == {PLACE}
 
-        # an inventory entry naming the place: the same serial URL, locked for the claim
-        inv = targets.load_inventory(_write(tmp_path / "inv.toml", f'[boards.lg]\nlabgrid = "{PLACE}"\n'
-                                                                   'board = "VIRTUAL"\ncaps = ["tls"]\n'))
-        (claim,) = targets.claim(inv, 1)
-        try:
-            assert claim.target.port.startswith("rfc2217://127.0.0.1:") and claim.target.caps == {"tls"}
-            assert claim.target.origin == f"labgrid place {PLACE!r}"
-            assert run("mpremote", "connect", serial_url(claim.target.port), "exec", "print(6 * 7)").stdout.strip() == "42"
-        finally:
-            claim.release()
+        # an inventory entry naming the place: the same serial URL, locked for the claim. In a child
+        # process: labgrid's client starts gRPC threads, and a process with those cannot fork the
+        # later tests' peers safely (gRPC's fork handlers hang or scribble in the child before exec)
+        inv = _write(tmp_path / "inv.toml", f'[boards.lg]\nlabgrid = "{PLACE}"\nboard = "VIRTUAL"\ncaps = ["tls"]\n')
+        check = run("python", "-c", _CLAIM_CHECK, str(inv), PLACE, timeout=120)
+        assert check.stdout.strip().endswith("42"), check.stdout[-1000:] + check.stderr[-1000:]
     finally:
         for p in reversed(procs):  # the exporter stops its ser2net as it goes
             p.terminate()
