@@ -10,7 +10,7 @@ Link-local destinations (fe80::/10) are refused: a SocketAddress has no scope.
 
 import socket
 from .socket import InternetSocket
-from .stack import NativeStack
+from .native_stack import NativeStack
 
 InternetSocket._v6 = False  # the native socket was reopened as IPv6
 InternetSocket._bound = False  # bind() succeeded: the native socket is no longer fresh

@@ -25,8 +25,9 @@ CONNECTING = 3
 
 
 def _events(net):
+    # the connection status changes (event 0); the cellular events (0x1000...) are left out
     seen = []
-    net.attach(lambda ev, st: seen.append(st))
+    net.attach(lambda ev, st: seen.append(st) if ev == 0 else None)
     return seen
 
 
@@ -112,6 +113,65 @@ def test_registration_delay():
     net = iface(connect=False)
     assert net.connect() == OK
     _echo(net, (100,))
+
+
+@each_modem
+def test_nonblocking_connect():
+    # set_blocking(False): connect() returns at once, the application's loop keeps running while
+    # the modem registers, and the status callback tells each step, then GLOBAL_UP
+    use()
+    _reboot_modem("reg_delay=1500")
+    net = iface(connect=False)
+    seen = []
+    net.attach(lambda ev, v: seen.append((ev, v)))
+    assert net.set_blocking(False) == OK
+    assert net.connect() == OK
+    assert net.get_connection_status() == CONNECTING and (0, GLOBAL_UP) not in seen, seen
+    assert net.connect() == -3013  # IN_PROGRESS: one connect at a time
+    loops = 0
+    t0 = time.ticks_ms()
+    while (0, GLOBAL_UP) not in seen:  # the callback, not polling, says when it is up
+        assert time.ticks_diff(time.ticks_ms(), t0) < 30000, seen
+        loops += 1
+        time.sleep_ms(20)
+    assert loops > 1, loops
+    reg = [v for ev, v in seen if ev == 0x1002]
+    assert reg[-1] == 1 and all(v == 2 for v in reg[:-1]), reg
+    steps = [e for e in seen if e[0] != 0x1002]
+    assert steps == [(0, CONNECTING), (0x1000, OK), (0x1001, OK), (0x1006, OK), (0x1007, OK), (0, GLOBAL_UP)], seen
+    assert net.is_connected() and net.connect() == IS_CONNECTED
+    _echo(net, (100,))
+
+
+@each_modem
+def test_nonblocking_connect_fails_with_reason():
+    use()
+    ctl("set reg_deny=1")
+    net = iface(connect=False)
+    seen = []
+    net.attach(lambda ev, v: seen.append((ev, v)))
+    net.set_blocking(False)
+    assert net.connect() == OK
+    t0 = time.ticks_ms()
+    while (0, DISCONNECTED) not in seen:
+        assert time.ticks_diff(time.ticks_ms(), t0) < 30000, seen
+        time.sleep_ms(20)
+    assert seen[-3:] == [(0x1002, 3), (0x1002, NO_CONNECTION), (0, DISCONNECTED)], seen  # denied, then the reason
+    ctl("set reg_deny=0")
+    net.set_blocking(True)
+    assert net.connect() == OK
+
+
+@each_modem
+def test_blocking_connect_says_what_it_waits_for():
+    use()
+    _reboot_modem("reg_delay=1000")
+    net = iface(connect=False)
+    said = []
+    net.debug = said.append
+    assert net.connect() == OK
+    assert said[0] == "[cellular] connecting" and said[-1] == "[cellular] up: 127.0.0.1", said
+    assert any(s.startswith("[cellular] waiting for registration: stat 2") for s in said), said
 
 
 @each_modem

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -19,10 +20,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_at():
+    # at.py imports MicroPython's const and time.ticks_*: stand-ins while it loads
+    now = lambda: int(time.monotonic() * 1000)  # noqa: E731
+    ticks = types.SimpleNamespace(ticks_ms=now, ticks_diff=lambda a, b: a - b, ticks_add=lambda a, b: a + b,
+                                  sleep_ms=lambda ms: time.sleep(ms / 1000))
     sys.modules.setdefault("micropython", types.SimpleNamespace(const=lambda x: x))
     spec = importlib.util.spec_from_file_location("ns_cellular_at", ROOT / "lib/netsocket/cellular/at.py")
     mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    sys.modules["time"] = ticks
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.modules["time"] = time
     return mod
 
 

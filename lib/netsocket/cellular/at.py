@@ -16,31 +16,8 @@ allocates nothing per byte: one buffer made at start, bytes objects only
 for whole response lines.
 """
 
-try:
-    from micropython import const
-except ImportError:  # CPython, for the host-side fuzz of the parser
-
-    def const(x):
-        return x
-
-
-try:
-    from time import ticks_ms, ticks_diff, ticks_add, sleep_ms
-except ImportError:  # CPython, for the host-side fuzz of the parser
-    import time as _t
-
-    def ticks_ms():
-        return int(_t.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
-
-    def ticks_add(a, b):
-        return a + b
-
-    def sleep_ms(ms):
-        _t.sleep(ms / 1000)
-
+from micropython import const
+from time import ticks_ms, ticks_diff, ticks_add, sleep_ms
 
 try:
     import select

@@ -20,14 +20,16 @@ driver (``bg96.Stack``, ``sim7600.Stack``) supplies:
 URC handlers only set flags and fire socket callbacks (never commands): data
 ready -> ``_rx(id)``, peer closed -> ``_hup(id)``, PDP lost ->
 ``self._if._link_lost(1)``. Every call is non-blocking, as NetworkStack
-requires; ``socket_wait`` reads URCs until the socket is ready. DNS goes to
+requires; ``socket_wait`` reads URCs until the socket is ready. UDP and bind,
+sigio and options, and link-loss recovery are in ``_atstack_udp``,
+``_atstack_sigio`` and ``_atstack_recovery``, loaded on first use. DNS goes to
 the modem unless the app gave netsocket's resolver servers
 (``add_dns_server``): then netsocket's own resolver runs over the modem's
 UDP sockets.
 """
 
 from micropython import const
-from time import ticks_ms, ticks_diff, ticks_add, sleep_ms
+from time import ticks_ms, ticks_diff, ticks_add
 from ..stack import NetworkStack
 from ..address import SocketAddress
 
@@ -54,6 +56,13 @@ _OPENING = const(1)
 _OPEN = const(2)
 _CLOSING = const(4)  # the peer closed; the modem's close is still due
 _DEAD = const(5)  # the link went down under it
+
+
+_PARTS = (
+    ("_atstack_udp", ("socket_bind", "_udp", "socket_sendto", "socket_recvfrom")),
+    ("_atstack_sigio", ("socket_attach", "setsockopt", "getsockopt", "_sigio", "_irq", "_schedule", "_poller", "_oob")),
+    ("_atstack_recovery", ("_dead", "_close_dead", "_close_open")),
+)
 
 
 class _Sock:
@@ -89,6 +98,14 @@ class ATStack(NetworkStack):
         self._sched = False
         self._ip = None  # SocketAddress of the PDP context
 
+    def __getattr__(self, name):
+        # UDP and bind, sigio and options, link-loss recovery: in companion modules, added to the
+        # class on first use (a connected TCP client never loads them)
+        from . import _more
+
+        f = _more(ATStack, self, name, _PARTS)
+        return NetworkStack.__getattr__(self, name) if f is None else f
+
     def __repr__(self):
         return "<%s stack %d/%d sockets>" % (type(self).__module__.split(".")[-1].upper(), self.sockets, self.MAX)
 
@@ -121,28 +138,6 @@ class ATStack(NetworkStack):
             if err == 0:
                 s.state = _OPEN  # data/close URCs may follow before the application looks
             self._fire(s)
-
-    def _dead(self):
-        for s in self._socks:
-            if s is not None and s.state in (_OPENING, _OPEN, _CLOSING):
-                s.state = _DEAD
-                self._fire(s)
-
-    def _close_dead(self, ids):
-        # with the handler held: close the modem's IDs that no live socket of ours owns
-        for i in ids:
-            s = self._sock(i)
-            if s is None or s.state in (_DEAD, _CLOSING):
-                self._close_id(i)
-                if s is not None:
-                    s.state = _DEAD
-
-    def _close_open(self):
-        # with the handler held: close every socket the link had
-        for s in self._socks:
-            if s is not None and s.state in (_OPENING, _OPEN, _CLOSING):
-                self._close_id(s.id)
-                s.state = _DEAD
 
     # -- NetworkStack ---------------------------------------------------------------------------
 
@@ -189,29 +184,6 @@ class ATStack(NetworkStack):
         self._socks[h.id] = None
         self.sockets -= 1
         return _OK
-
-    def socket_bind(self, h, addr):
-        if not self._valid(h):
-            return _NO_SOCKET
-        ip = addr._ip
-        if ip is not None and ip != bytes(4):
-            if len(ip) != 4 or self._ip is None or ip != self._ip._ip:
-                return _PARAMETER
-        port = addr._port
-        if h.state != _NEW:
-            return _PARAMETER
-        if port:
-            for s in self._socks:
-                if s is not None and s is not h and s.lport == port:
-                    return _PARAMETER
-        h.lport = port
-        return _OK
-
-    def socket_listen(self, h, backlog):
-        return _UNSUPPORTED
-
-    def socket_accept(self, h, addr):
-        return None, _UNSUPPORTED
 
     def _open(self, h, kind, ip, port):
         # the open command; the result comes later in a URC
@@ -347,73 +319,6 @@ class ATStack(NetworkStack):
             return 0 if h.state == _CLOSING else _WOULD_BLOCK
         return n
 
-    def _udp(self, h):
-        # open the UDP socket behind h on first use; -> nsapi code
-        if h.state == _OPEN:
-            return _OK
-        if h.state == _DEAD:
-            return _NO_CONNECTION
-        if h.state == _NEW:
-            err = self._open(h, "UDP", "127.0.0.1", 0)
-            if err:
-                return err
-        with self.at:
-            while h.res is None and ticks_diff(ticks_ms(), h.t0) < 5000:
-                self.at.process(50)
-        err = self._opened(h)
-        return _DEVICE_ERROR if err == _IN_PROGRESS else err
-
-    def socket_sendto(self, h, addr, data, size):
-        if not self._valid(h):
-            return _NO_SOCKET
-        if h.proto != 1:
-            return self.socket_send(h, data, size)
-        self._if.maintain()
-        if addr.get_ip_version() != 1:
-            return _UNSUPPORTED
-        if size > self.SEND_MAX:
-            return _PARAMETER
-        err = self._udp(h)
-        if err:
-            return err
-        if size == 0:
-            return 0
-        if self._backoff(h):
-            return _WOULD_BLOCK
-        return self._send(h, addr, data, size)
-
-    def socket_recvfrom(self, h, addr, buf, size):
-        if not self._valid(h):
-            return _NO_SOCKET
-        if h.proto != 1:
-            n = self.socket_recv(h, buf, size)
-            if n >= 0 and addr is not None:
-                addr._ip, addr._port = None, 0
-            return n
-        self._if.maintain()
-        if h.state == _DEAD:
-            return _NO_CONNECTION
-        if h.state == _NEW:
-            if not h.lport:
-                return _WOULD_BLOCK  # nothing can arrive before the first sendto
-            err = self._udp(h)
-            if err:
-                return err
-        if not h.rx:
-            return _WOULD_BLOCK
-        n = self._read(h, buf, size, addr)
-        return _WOULD_BLOCK if n == 0 else n
-
-    def socket_attach(self, h, cb):
-        if not self._valid(h):
-            return _NO_SOCKET
-        if (h.cb is None) != (cb is None):
-            self._ncb += 1 if cb is not None else -1
-        h.cb = cb
-        if cb is not None:
-            self._sigio()
-        return _OK
-
     def _revents(self, h):
         st = h.state
         r = 0
@@ -453,62 +358,4 @@ class ATStack(NetworkStack):
             with at:
                 at.process(left)
 
-    def setsockopt(self, h, level, opt, value):
-        return _NO_SOCKET if not self._valid(h) else _UNSUPPORTED
-
-    def getsockopt(self, h, level, opt):
-        return None, _NO_SOCKET if not self._valid(h) else _UNSUPPORTED
-
     # -- sigio: URCs read while the application is not calling the stack ------------------
-
-    def _sigio(self):
-        if self._sched is not False:
-            return
-        self._sched = None  # running, nothing scheduled
-        u = self._if._uart
-        try:
-            u.irq(self._irq, u.IRQ_RXIDLE)  # boards: the UART interrupts on idle after data
-            return
-        except Exception:
-            pass
-        try:
-            import _thread
-
-            _thread.start_new_thread(self._poller, ())
-        except Exception:
-            self._sched = False  # no way to run in the background: callbacks fire from calls only
-
-    def _irq(self, u):
-        self._schedule()
-
-    def _schedule(self):
-        if self._sched:
-            return
-        try:
-            from micropython import schedule
-
-            self._sched = True
-            schedule(self._oob, None)
-        except Exception:
-            self._sched = None
-
-    def _poller(self):
-        import select
-
-        p = select.poll()
-        p.register(self._if._uart, _POLLIN)
-        while self._ncb > 0:
-            if p.poll(50) and not self._sched:
-                self._schedule()
-            sleep_ms(2)
-        self._sched = False
-
-    def _oob(self, _):
-        self._sched = None
-        at = self.at
-        if at.try_lock():
-            try:
-                while at.pending() and at.process(0):
-                    pass
-            finally:
-                at.unlock()

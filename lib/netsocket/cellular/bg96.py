@@ -81,7 +81,8 @@ class Stack(ATStack):
             if line is None:
                 break
             ids.append(params(line, 9)[0])
-        self._close_dead(ids)
+        if ids:
+            self._close_dead(ids)
         return _OK
 
     def _activate(self, apn, user, pw):

@@ -12,7 +12,7 @@ of the interface or its stack brings it back to GLOBAL_UP by itself.
 """
 
 from micropython import const
-from time import ticks_ms, ticks_diff, ticks_add, sleep_ms
+from time import ticks_ms, ticks_diff, ticks_add
 from ..interface import NetworkInterface
 from .at import ATHandler, params
 
@@ -28,8 +28,21 @@ _GLOBAL_UP = const(1)
 _DISCONNECTED = const(2)
 _CONNECTING = const(3)
 
+_IN_PROGRESS = const(-3013)
+_EV_REGISTRATION = const(0x1002)  # CellularRegistrationStatusChanged
+_S_POWER = const(0)  # connect() steps (_STEPS)
+_S_OPERATOR = const(2)
+_S_REGISTER = const(3)
+_S_ACTIVATE = const(5)
+
 _LOST_PDP = const(1)
 _LOST_MODEM = const(2)
+
+
+_PARTS = (
+    ("_ppp", ("dial", "hangup", "_ppp_up")),
+    ("_connect_thread", ("_background", "_ticker", "_tick")),
+)
 
 
 class CellularInterface(NetworkInterface):
@@ -42,7 +55,19 @@ class CellularInterface(NetworkInterface):
     """
 
     reg_timeout = 180000  # ms to wait for registration
+    debug = None  # print (or any callable(text)): say what connect() is doing and waiting for
+    _step = -1  # the connect step running (_STEPS), -1 when none
+    _auto = False  # maintain() is reconnecting after a link loss
+    _bg = False  # a background thread drives a non-blocking connect
     power_timeout = 10000  # ms of AT retries before the modem counts as absent
+
+    def __getattr__(self, name):
+        # PPP (and the CellularInformation/Network calls) are in companion modules, added to the
+        # class on first use; the rest of NetworkInterface's rare methods as for every interface
+        from . import _more
+
+        f = _more(CellularInterface, self, name, _PARTS)
+        return NetworkInterface.__getattr__(self, name) if f is None else f
 
     @staticmethod
     def get_default_instance():
@@ -146,96 +171,147 @@ class CellularInterface(NetworkInterface):
             self._ip = None
             self._set_status(_DISCONNECTED)
 
-    # -- bring-up ---------------------------------------------------------------------------
+    # -- bring-up: steps, each one attempt -> OK (next step), _IN_PROGRESS (again later) or an error --
 
     def connect(self, sim_pin=None, apn=None, uname=None, pwd=None):
-        """Bring the link up (blocking). -> OK, IS_CONNECTED, or the step's error."""
+        """Bring the link up. Blocking (the default): -> OK, IS_CONNECTED or the failing step's error.
+
+        After ``set_blocking(False)``: -> OK at once (IN_PROGRESS while a connect runs). The
+        steps then go on in maintain() (any call on the interface or its sockets, and every
+        100 ms from a background thread where the port has ``_thread``), and the status
+        callback tells the progress, as Mbed's CellularContext does: CONNECTING, the cellular
+        events (``CellularDeviceReady`` 0x1000 ... ``CellularActivatePDPContext`` 0x1007: value
+        0 done, < 0 the nsapi error the step failed with, or for 0x1002 the new registration
+        status), then GLOBAL_UP or DISCONNECTED. ``debug = print`` shows what it waits for.
+        """
         if sim_pin is not None and self.set_sim_pin(sim_pin):
             return _PARAMETER
         if apn is not None and self.set_credentials(apn, uname, pwd):
             return _PARAMETER
-        if self._status == _GLOBAL_UP and not self._lost:
-            return _IS_CONNECTED
-        if self._ppp:
-            try:
-                import network
+        if self._step < 0:
+            if self._status == _GLOBAL_UP and not self._lost:
+                return _IS_CONNECTED
+            if self._ppp:
+                try:
+                    import network
 
-                network.PPP
-            except (ImportError, AttributeError):
-                return _UNSUPPORTED
+                    network.PPP
+                except (ImportError, AttributeError):
+                    return _UNSUPPORTED
+            self._begin()
+        elif not self._blocking:
+            return _IN_PROGRESS
+        if not self._blocking:
+            self._background()
+            return _OK
+        while True:
+            err = self._run()
+            if err != _IN_PROGRESS:
+                return err
+            with self.at:
+                self.at.process(200)  # a +CEREG URC, or just time passing
+
+    def _begin(self):
+        lost = self._lost
+        self._lost = 0
+        self._was = lost
+        self._relost = lost if self._auto else 0  # an automatic reconnect that fails is retried later
+        self._step = _S_OPERATOR if lost == _LOST_PDP else _S_POWER
+        self._reg = 0
+        self._t0 = ticks_ms()
+        self._next = self._t0
+        self._pwr = self._power
+        self._tried = False
+        self._seen = -1
         self._set_status(_CONNECTING)
+        self._say("connecting")
+
+    def _run(self):
+        # the steps until one has to wait or all are done; -> _IN_PROGRESS, OK or the error
+        if self._busy:
+            return _IN_PROGRESS
         with self.at:
             self._busy = True
             try:
-                err = self._up()
+                while True:
+                    step = self._step
+                    err = _STEPS[step](self)
+                    if err == _IN_PROGRESS:
+                        self._next = ticks_add(ticks_ms(), 200)
+                        return err
+                    if err or step != _S_OPERATOR and step != _S_REGISTER:  # those two report stat changes
+                        self._event(_EVENTS[step], err)
+                    if err or step == _S_ACTIVATE:
+                        break
+                    self._step = step + 1
+                    self._t0 = ticks_ms()
             finally:
                 self._busy = False
-        self._set_status(_GLOBAL_UP if err == _OK else _DISCONNECTED)
+        self._step = -1
+        if err:
+            self._say("connect failed: %d in step %d", err, step)
+            if self._relost:
+                self._lost = self._relost
+                self._backoff = min(self._backoff * 2, 60000)
+                self._retry = ticks_add(ticks_ms(), self._backoff)
+            self._set_status(_DISCONNECTED)
+        else:
+            self._backoff = 500
+            self._say("up: %s", self._ip)
+            self._set_status(_GLOBAL_UP)
         return err
 
-    def _up(self):
-        lost = self._lost
-        self._lost = 0
-        if lost != _LOST_PDP:
-            err = self._device()
-            if err:
-                return err
-        else:
-            self._stack._close_all()
-        err = self._network()
-        if err:
-            return err
-        if self._ppp:
-            return self._ppp_up()
-        ip, err = self._stack._activate(self._apn, self._user, self._pw)
-        if err:
-            return err
-        self._ip = ip
-        return _OK
+    def _event(self, ev, value):
+        cb = self._cb
+        if cb is not None:
+            cb(ev, value)
 
-    def _device(self):
-        # power-on check, echo off, numeric errors, SIM
+    def _say(self, fmt, *args):
+        d = self.debug
+        if d:
+            (print if d is True else d)("[cellular] " + (fmt % args if args else fmt))
+
+    def _waited(self):
+        return ticks_diff(ticks_ms(), self._t0)
+
+    def _st_power(self):
+        # the modem answers (AT+CMEE? until it does: echo and late lines skipped), echo off, numeric errors
         at = self.at
-        at.flush()
-        t0 = ticks_ms()
-        power = self._power
-        while at.sync(1, 300) != _OK:  # AT+CMEE? until it answers (echo and late lines skipped)
-            if power is not None:  # silent: switch it on once, then wait for it to boot
-                power()
-                power = None
-            if ticks_diff(ticks_ms(), t0) > self.power_timeout:
+        if at.sync(1, 300) != _OK:
+            if self._pwr is not None:  # silent: switch it on once, then wait for it to boot
+                self._say("no answer to AT: pulsing the power key")
+                self._pwr()
+                self._pwr = None
+            if self._waited() > self.power_timeout:
                 return _DEVICE_ERROR
+            self._say("waiting for the modem to answer AT (%d ms)", self._waited())
+            return _IN_PROGRESS
         if at.cmd("ATE0")[1] or at.sync() or at.cmd("AT+CMEE=1")[1]:
             return _DEVICE_ERROR
-        err = self._stack._init()
-        if err:
-            return err
-        return self._sim()
+        return self._stack._init()
 
-    def _sim(self):
+    def _st_sim(self):
         at = self.at
-        t0 = ticks_ms()
-        tried = False
-        while True:
-            line, err = at.cmd("AT+CPIN?", b"+CPIN:", 5000)
-            if line is not None and b"READY" in line:
-                return _OK
-            if err and at.cme == 10 or line is not None and b"PUK" in line:
-                return _AUTH_FAILURE if line else _DEVICE_ERROR
-            if line is not None and b"SIM PIN" in line:
-                if self._pin is None or tried:
-                    return _AUTH_FAILURE
-                tried = True
-                if at.cmd('AT+CPIN="%s"' % self._pin, None, 5000)[1]:
-                    return _AUTH_FAILURE
-                continue
-            if ticks_diff(ticks_ms(), t0) > 20000:
-                return _DEVICE_ERROR
-            sleep_ms(200)  # SIM busy (+CME ERROR: 14) or not ready yet
+        line, err = at.cmd("AT+CPIN?", b"+CPIN:", 5000)
+        if line is not None and b"READY" in line:
+            return _OK
+        if err and at.cme == 10 or line is not None and b"PUK" in line:
+            return _AUTH_FAILURE if line else _DEVICE_ERROR
+        if line is not None and b"SIM PIN" in line:
+            if self._pin is None or self._tried:
+                return _AUTH_FAILURE
+            self._tried = True
+            return _AUTH_FAILURE if at.cmd('AT+CPIN="%s"' % self._pin, None, 5000)[1] else _IN_PROGRESS
+        if self._waited() > 20000:
+            return _DEVICE_ERROR
+        self._say("waiting for the SIM (%s)", line or at.cme)
+        return _IN_PROGRESS  # SIM busy (+CME ERROR: 14) or not ready yet
 
-    def _network(self):
-        # operator, registration, packet attach
+    def _st_operator(self):
+        # automatic operator selection (or the PLMN set), registration URCs with location
         at = self.at
+        if self._was == _LOST_PDP:
+            self._stack._close_all()  # the sockets the lost context had
         if self._plmn:
             err = at.cmd('AT+COPS=1,2,"%s"' % self._plmn, None, 180000)[1]
         else:
@@ -246,76 +322,54 @@ class CellularInterface(NetworkInterface):
             return _NO_CONNECTION
         at.cmd("AT+CEREG=2")
         at.cmd("AT+CGREG=2")
-        t0 = ticks_ms()
-        while True:
-            stat = 0
+        return _OK
+
+    def _st_register(self):
+        # one look at +CEREG/+CGREG: stat 1 (home) or 5 (roaming) registered, 3 denied
+        stat = self._reg
+        if stat not in (1, 5, 3):
             for c in ("AT+CEREG?", "AT+CGREG?"):
-                line, err = at.cmd(c, c[2:8].encode() + b":")
+                line, err = self.at.cmd(c, c[2:8].encode() + b":")
                 if line is not None:
                     p = params(line, 7)
-                    if len(p) > 1 and p[1] in (1, 5, 3):
+                    if len(p) > 1 and isinstance(p[1], int):
                         stat = p[1]
-                        break
-            if stat == 3:
-                return _NO_CONNECTION  # registration denied
-            if stat:
-                break
-            if ticks_diff(ticks_ms(), t0) > self.reg_timeout:
-                return _CONNECTION_TIMEOUT
-            at.process(200)  # a +CEREG URC or just time passing
-        line, err = at.cmd("AT+CGATT?", b"+CGATT:")
+                        if stat in (1, 5, 3):
+                            break
+        if stat != self._seen:
+            self._seen = stat
+            self._event(_EV_REGISTRATION, stat)
+        if stat == 3:
+            return _NO_CONNECTION  # registration denied
+        if stat in (1, 5):
+            return _OK
+        if self._waited() > self.reg_timeout:
+            return _CONNECTION_TIMEOUT
+        self._say("waiting for registration: stat %d, %d of %d ms", stat, self._waited(), self.reg_timeout)
+        return _IN_PROGRESS
+
+    def _st_attach(self):
+        line, err = self.at.cmd("AT+CGATT?", b"+CGATT:")
         if line is not None and params(line, 7)[0] != 1:
-            err = at.cmd("AT+CGATT=1", None, 140000)[1]
+            self._say("attaching to packet service")
+            err = self.at.cmd("AT+CGATT=1", None, 140000)[1]
         return _NO_CONNECTION if err else _OK
 
-    # -- PPP ----------------------------------------------------------------------------------
-
-    def dial(self, cid=1):
-        """Define the context with the APN and dial it: ``ATD*99***<cid>#`` -> CONNECT.
-        The UART then carries PPP frames. -> nsapi code."""
-        at = self.at
-        if at.cmd('AT+CGDCONT=%d,"IP","%s"' % (cid, self._apn), None, 5000)[1]:
-            return _DEVICE_ERROR
-        at.cmd_start("ATD*99***%d#" % cid)
-        line = at.resp(b"CONNECT", 30000)
-        at.end()
-        return _OK if line is not None else _NO_CONNECTION
-
-    def hangup(self):
-        """Leave data mode (``+++`` with guard times) and hang up (``ATH``). -> nsapi code."""
-        at = self.at
-        sleep_ms(1000)
-        at.cmd_start("+++")
-        err = at.final(3000)
-        if err == _OK or at.timed_out:
-            err = at.cmd("ATH", None, 90000)[1]
+    def _st_activate(self):
+        if self._ppp:
+            return self._ppp_up()
+        self._say("activating the PDP context (APN %r)", self._apn)
+        ip, err = self._stack._activate(self._apn, self._user, self._pw)
+        if not err:
+            self._ip = ip
         return err
-
-    def _ppp_up(self):
-        err = self.dial()
-        if err:
-            return err
-        import network
-
-        ppp = network.PPP(self._uart)
-        if hasattr(ppp, "active"):  # the older esp32 API
-            ppp.active(True)
-            ppp.connect(authmode=1 if self._user else 0, username=self._user, password=self._pw)
-        else:
-            ppp.connect(security=1 if self._user else 0, user=self._user or None, key=self._pw or None)
-        t0 = ticks_ms()
-        while not ppp.isconnected():
-            if ticks_diff(ticks_ms(), t0) > 90000:
-                ppp.disconnect()
-                return _CONNECTION_TIMEOUT
-            sleep_ms(100)
-        self._pppif = ppp
-        return _OK
 
     # -- tear-down and recovery -----------------------------------------------------------------
 
     def disconnect(self):
-        if self._status == _DISCONNECTED and not self._lost:
+        if self._step >= 0:  # a non-blocking connect is running: stop it
+            self._step = -1
+        elif self._status == _DISCONNECTED and not self._lost:
             return _NO_CONNECTION
         with self.at:
             self._busy = True
@@ -344,11 +398,19 @@ class CellularInterface(NetworkInterface):
                     pass
             finally:
                 at.unlock()
-        if self._lost and self._status != _CONNECTING and ticks_diff(ticks_ms(), self._retry) >= 0:
-            lost = self._lost
-            if self.connect() not in (_OK, _IS_CONNECTED):
-                self._lost = _LOST_MODEM if lost == _LOST_MODEM else lost
-                self._backoff = min(self._backoff * 2, 60000)
-                self._retry = ticks_add(ticks_ms(), self._backoff)
-            else:
-                self._backoff = 500
+        if self._step >= 0:
+            if ticks_diff(ticks_ms(), self._next) >= 0:
+                self._run()
+        elif self._lost and self._status != _CONNECTING and ticks_diff(ticks_ms(), self._retry) >= 0:
+            self._auto = True
+            try:
+                self.connect()
+            finally:
+                self._auto = False
+
+
+# the steps of connect(), in order, and the cellular event each one ends with (0: none)
+_STEPS = (CellularInterface._st_power, CellularInterface._st_sim, CellularInterface._st_operator,
+          CellularInterface._st_register, CellularInterface._st_attach, CellularInterface._st_activate)
+# CellularDeviceReady, SIMStatusChanged, RegistrationStatusChanged (twice), AttachNetwork, ActivatePDPContext
+_EVENTS = (0x1000, 0x1001, 0x1002, 0x1002, 0x1006, 0x1007)

@@ -65,8 +65,9 @@ class Stack(ATStack):
     def _close_all(self):
         """Close the modem's links we do not own (stale after a host reset, dead after PDP loss)."""
         line, err = self.at.cmd("AT+CIPCLOSE?", b"+CIPCLOSE:")
-        if line is not None:
-            self._close_dead([i for i, st in enumerate(params(line, 10)) if st == 1])
+        ids = [i for i, st in enumerate(params(line, 10)) if st == 1] if line is not None else ()
+        if ids:
+            self._close_dead(ids)
         return _OK
 
     def _activate(self, apn, user, pw):
