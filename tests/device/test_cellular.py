@@ -473,3 +473,78 @@ def test_default_instance_from_board_definition():
     net.set_credentials("internet")
     assert net.connect() == OK and repr(net.get_stack()).startswith("<SIM7600"), net.get_stack()
     _echo(net, (100,))
+
+
+_IDENTITY = {  # what each emulator answers to AT+CGMI, AT+CGMM, AT+CGMR
+    "bg96": ("Quectel", "BG96", "BG96MAR02A07M1G"),
+    "sim7600": ("SIMCOM INCORPORATED", "SIMCOM_SIM7600G-H", "SIM7600M22_V2.0"),
+}
+
+
+@each_modem
+def test_cellular_information():
+    import cellutil
+
+    use()
+    net = iface()
+    assert net.get_imei() == ("866425030000001", OK)
+    assert net.get_imsi() == ("001010123456789", OK)
+    assert net.get_iccid() == ("89882280666027599999", OK)  # each driver's own command (QCCID, CICCID)
+    maker, model, rev = _IDENTITY[cellutil._cur[0]]
+    assert net.get_manufacturer() == (maker, OK) and net.get_model() == (model, OK), net.get_model()
+    assert net.get_revision() == (rev, OK)
+
+
+@each_modem
+def test_signal_quality():
+    use()
+    net = iface()
+    assert net.get_signal_quality() == (-73, None, OK)  # +CSQ: 20,99 -> -113 + 2 * 20 dBm, BER unknown
+    ctl("set rssi=31")
+    assert net.get_signal_quality() == (-51, None, OK)
+    ctl("set rssi=0")
+    assert net.get_signal_quality() == (-113, None, OK)
+    ctl("set rssi=99")  # CSQ does not know: +CESQ's RSRP 45 -> -141 + 45 dBm
+    assert net.get_signal_quality() == (-96, None, OK)
+
+
+@each_modem
+def test_registration_and_operator():
+    use()
+    net = iface()
+    # +CEREG: 2,1,"1A2B","01A2B3C4",8 (connect() asked for <n> = 2): type, stat, AcT, cell id, TAC
+    assert net.get_registration_params() == ((0, 1, 8, 0x01A2B3C4, 0x1A2B), OK), net.get_registration_params()
+    assert net.get_registration_params(1) == ((1, 1, 8, 0x01A2B3C4, 0x1A2B), OK)
+    assert net.get_registration_params(2) == ((2, 1, None, None, None), OK)  # +CREG: 0,1: no location asked
+    assert net.get_registration_params(3) == (None, -3003)
+    assert net.get_operator_params() == ((0, "netsocket test", 8), OK)
+
+
+def _modem_says(net, cmd, prefix):
+    with net.at:
+        line, err = net.at.cmd(cmd, prefix)
+    assert err == OK, (cmd, err)
+    return line
+
+
+@each_modem
+def test_power_save_mode_and_edrx():
+    use()
+    net = iface()
+    # 24.008 GPRS timers: 3 unit bits, 5 value bits, the smallest unit that holds the time
+    cases = (
+        ((60, 10), b'+CPSMS: 1,,,"01111110","00000101"'),  # 30 x 2 s, 5 x 2 s
+        ((3600, 120), b'+CPSMS: 1,,,"00000110","00100010"'),  # 6 x 10 min, 2 x 1 min
+        ((172800, 1800), b'+CPSMS: 1,,,"01000100","00111110"'),  # 4 x 10 h, 30 x 1 min
+        ((90, 0), b'+CPSMS: 1,,,"10000011","00000000"'),  # 3 x 30 s, 0 s
+        ((0, 0), b'+CPSMS: 0,,,"",""'),  # PSM off
+    )
+    for args, want in cases:
+        assert net.set_power_save_mode(*args) == OK, args
+        assert _modem_says(net, "AT+CPSMS?", b"+CPSMS:") == want, args
+    assert net.set_power_save_mode(-1) == -3003
+    assert net.set_receive_period(1, 4, 5) == OK  # eDRX on LTE-M (E-UTRAN WB-S1), value 0101
+    assert _modem_says(net, "AT+CEDRXS?", b"+CEDRXS:") == b'+CEDRXS: 4,"0101"'
+    assert net.set_receive_period(0, 4, 0) == OK
+    assert _modem_says(net, "AT+CEDRXS?", b"+CEDRXS:") == b"+CEDRXS: 0"
+    assert net.set_receive_period(1, 9, 0) == -3003 and net.set_receive_period(1, 4, 16) == -3003

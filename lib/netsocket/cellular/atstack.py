@@ -217,6 +217,7 @@ class ATStack(NetworkStack):
         return _PARAMETER if res == self._BIND_FAILED else _NO_CONNECTION
 
     _BIND_FAILED = -1  # the modem's "bind failed" open result
+    ICCID = ("AT+CCID", b"+CCID:")  # the SIM's ICCID (not in 3GPP): command, reply prefix
 
     def socket_connect(self, h, addr):
         if not self._valid(h):

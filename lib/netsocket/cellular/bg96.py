@@ -34,6 +34,7 @@ class Stack(ATStack):
     SEND_MAX = 1460
     RECV_MAX = 1500
     _RD = b"+QIRD:"
+    ICCID = ("AT+QCCID", b"+QCCID:")  # the SIM's ICCID: command, reply prefix
     _BIND_FAILED = 556
     cid = 1  # PDP context
 

@@ -37,6 +37,7 @@ class Stack(ATStack):
     RECV_MAX = 1500
     _RD = b"+CIPRXGET: 2,"
     _EMPTY_ERR = True  # a read of an empty buffer answers "+IP ERROR: No data", ERROR
+    ICCID = ("AT+CICCID", b"+ICCID:")  # the SIM's ICCID: command, reply prefix
     _BIND_FAILED = 6
     open_timeout = 75000
     dns_timeout = 30000

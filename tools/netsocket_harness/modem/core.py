@@ -48,6 +48,7 @@ class Faults:
     send_fail: int = 0  # this many next sends answer "buffer full" (SEND FAIL, +CIPSEND cnf 0)
     lose_reply: int = 0  # this many next command responses are never sent
     boot_ms: int = 50  # ms from (re)boot to RDY
+    rssi: int = 20  # +CSQ <rssi> while registered (99: unknown; +CESQ then gives RSRP)
 
     def set(self, key: str, value: str) -> None:
         if key not in self.__dataclass_fields__:
@@ -150,6 +151,8 @@ class ModemEmulator:
     MAKER = ""
     REVISION = ""
     IMEI = "866425030000001"
+    IMSI = "001010123456789"  # MCC 001 MNC 01: the 3GPP test network
+    ICCID = "89882280666027599999"
     BOOT_URCS: tuple[str, ...] = ("RDY",)  # "+CPIN: READY" in it becomes "+CPIN: SIM PIN" when locked
     INJECT: tuple[bytes, ...] = ()  # URCs a fault may put inside a response
     MAX_SOCKETS = 12
@@ -204,6 +207,8 @@ class ModemEmulator:
         self.dns_busy = False
         self.last_err = 0
         self.crtdcp = 0
+        self.psm: tuple[int, str, str] = (0, "", "")  # AT+CPSMS mode, T3412 ext, T3324
+        self.edrx: dict[int, str] = {}  # AT+CEDRXS AcT type -> eDRX value bits
         self.data_mode = False  # PPP data mode after ATD
         self.cmdbuf = bytearray()
         self.pending_send: tuple[Sock, int, tuple[str, int] | None] | None = None
@@ -470,7 +475,45 @@ class ModemEmulator:
         self.at(self.faults.reg_delay / 1000 + 0.0001, self._reg_changed)
 
     def c_csq(self, mode: str, a: list[str]) -> None:
-        self.respond(["+CSQ: 20,99" if self.reg_stat() in (1, 2, 5) else "+CSQ: 99,99"])
+        self.respond([f"+CSQ: {self.faults.rssi},99" if self.reg_stat() in (1, 2, 5) else "+CSQ: 99,99"])
+
+    def c_cesq(self, mode: str, a: list[str]) -> None:
+        # <rxlev>,<ber>,<rscp>,<ecno>,<rsrq>,<rsrp>: an LTE cell (no GSM/UMTS values), RSRP -96 dBm
+        self.respond(["+CESQ: 99,99,255,255,20,45" if self.reg_stat() in (1, 2, 5) else "+CESQ: 99,99,255,255,255,255"])
+
+    def c_cimi(self, mode: str, a: list[str]) -> None:
+        if not self.pin_ok:
+            return self.error(11)
+        self.respond([self.IMSI])
+
+    def c_ccid(self, mode: str, a: list[str]) -> None:
+        self.respond([f"+CCID: {self.ICCID}"])
+
+    def c_cpsms(self, mode: str, a: list[str]) -> None:
+        # PSM: <mode>[,,,"<T3412 ext>","<T3324>"] (8-bit timer strings, 3GPP TS 24.008)
+        if mode == "read":
+            m, tau, act = self.psm
+            return self.respond([f'+CPSMS: {m},,,"{tau}","{act}"'])
+        m = int(a[0])
+        timers = a[3:5] if len(a) >= 5 else ["", ""]
+        if m not in (0, 1, 2) or any(t and (len(t) != 8 or set(t) - {"0", "1"}) for t in timers):
+            return self.error(50)
+        self.psm = (m, timers[0], timers[1]) if m == 1 else (m, "", "")
+        self.respond([])
+
+    def c_cedrxs(self, mode: str, a: list[str]) -> None:
+        # eDRX: <mode>,<AcT-type>,"<4-bit value>"
+        if mode == "read":
+            return self.respond([f'+CEDRXS: {act},"{v}"' for act, v in sorted(self.edrx.items())] or ["+CEDRXS: 0"])
+        m, act = int(a[0]), int(a[1]) if len(a) > 1 else 4
+        v = a[2] if len(a) > 2 else "0000"
+        if m not in (0, 1, 2, 3) or not 1 <= act <= 5 or len(v) != 4 or set(v) - {"0", "1"}:
+            return self.error(50)
+        if m in (0, 3):
+            self.edrx.pop(act, None)
+        else:
+            self.edrx[act] = v
+        self.respond([])
 
     def _creg(self, name: str, mode: str, a: list[str]) -> None:
         if mode == "set":
