@@ -1,7 +1,7 @@
 """Cellular helpers for device tests (not a test module): the emulated modems on the board's UARTs.
 
-The test runner wires an emulated BG96 to UART(1) (control peer "modem") and
-an emulated SIM7600 to UART(2) (control peer "modem2"). ``use(model)``
+The test runner wires an emulated BG96 to UART(1) (control peer "modem"), an
+emulated SIM7600 to UART(2) ("modem2") and an emulated SIM800 to UART(3) ("modem3"). ``use(model)``
 resets that modem's fault knobs and makes a CellularInterface over it the
 board's default interface, so the native TCP/UDP test functions run
 unchanged over the modem; ``run(fn)`` does that for every modem wired to the
@@ -12,7 +12,7 @@ emulator (fault knobs, network events) over the host's own socket.
 from devtest import PEERS, peer, skip
 
 BAUD = 921600  # what the test runner starts the modems with
-MODELS = (("bg96", 1, "modem"), ("sim7600", 2, "modem2"))  # driver, UART id, control peer
+MODELS = (("bg96", 1, "modem"), ("sim7600", 2, "modem2"), ("sim800", 3, "modem3"))  # driver, UART id, control peer
 _cur = MODELS[0]
 
 

@@ -22,16 +22,9 @@ def _text(self, cmd, prefix=None):
     # the command's one line of information (after prefix, quotes off); -> (str or None, err)
     with self.at:
         if prefix is None:  # the first line that is neither a URC nor the final result
-            at = self.at
-            at.cmd_start(cmd)
-            while True:
-                line = at.resp(b"")
-                if line is None or at._final(line):
-                    line = None
-                    break
-                if not at._dispatch(line):
-                    break
-            err = at.final()
+            self.at.cmd_start(cmd)
+            line = self.at.text()
+            err = self.at.final()
         else:
             line, err = self.at.cmd(cmd, prefix)
     if err or line is None:

@@ -21,7 +21,7 @@ def _background(self):
 
 def _ticker(self, schedule):
     try:
-        while self._step >= 0:
+        while self._c is not None:
             sleep_ms(100)
             try:
                 schedule(self._tick, None)

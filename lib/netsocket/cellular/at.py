@@ -225,6 +225,22 @@ class ATHandler:
                 return None
             self._dispatch(line)
 
+    def text(self, timeout=None):
+        """The next response line that no URC handler takes (an answer without a prefix, such as
+        an identity or an address); None at the final result or timeout."""
+        if self._done:
+            return None
+        deadline = self._deadline(timeout)
+        while True:
+            line = self._line(deadline)
+            if line is None:
+                self._timeout()
+                return None
+            if self._final(line):
+                return None
+            if not self._dispatch(line):
+                return line
+
     def wait(self, prefix, timeout=None):
         """A line starting with ``prefix`` that comes after the final result (an asynchronous
         completion such as ``+CIPSEND:``); other lines go to the URC handlers. None on timeout."""

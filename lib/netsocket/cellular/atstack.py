@@ -10,7 +10,7 @@ driver (``bg96.Stack``, ``sim7600.Stack``) supplies:
 - ``_close_id(id)``: close one ID (with the handler held);
 - ``_send_head(h, n, addr)`` and ``_send_result()``: one send exchange after
   the ``>`` prompt -> bytes accepted, 0 (buffer full, try later) or < 0;
-- ``_read_cmd(h, n)``, ``_read_head(line)`` -> (n, rest, ip, port): one read
+- ``_read_cmd(h, n)``, ``_read_head(line, h)`` -> (n, rest, ip, port): one read
   exchange whose header line starts with ``_RD`` and is followed by n raw bytes
   (rest < 0 when the modem does not tell what is left);
 - ``_modem_lookup(host)`` -> IPv4 text or an nsapi error;
@@ -66,6 +66,8 @@ _PARTS = (
 
 
 class _Sock:
+    peer = None  # a driver with connected UDP links (sim800): the link's one peer (ip text, port)
+
     def __init__(self, id, proto):
         self.id = id
         self.proto = proto  # 0 TCP, 1 UDP
@@ -287,7 +289,7 @@ class ATStack(NetworkStack):
                     return _DEVICE_ERROR
                 h.rx = False  # nothing to read (SIMCom says so with an error), or no such socket
                 return 0 if h.state == _CLOSING else _WOULD_BLOCK if self._EMPTY_ERR else _NO_CONNECTION
-            n, rest, ip, port = self._read_head(line)
+            n, rest, ip, port = self._read_head(line, h)
             if n == 0 or rest == 0:
                 h.rx = False  # re-armed: the next data URC (maybe right behind this OK) counts
             if n > size:  # never asked for: keep the stream in step

@@ -145,7 +145,7 @@ class Stack(ATStack):
     def _read_cmd(self, h, n):
         return "AT+QIRD=%d,%d" % (h.id, n)
 
-    def _read_head(self, line):
+    def _read_head(self, line, h):
         # +QIRD: <n>[,"<ip>",<port>]; the rest is not told (edge-triggered "recv")
         p = params(line, 6)
         return p[0], -1, p[1] if len(p) > 2 else None, p[2] if len(p) > 2 else 0

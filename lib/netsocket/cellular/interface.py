@@ -12,7 +12,7 @@ of the interface or its stack brings it back to GLOBAL_UP by itself.
 """
 
 from micropython import const
-from time import ticks_ms, ticks_diff, ticks_add
+from time import ticks_ms, ticks_diff
 from ..interface import NetworkInterface
 from .at import ATHandler, params
 
@@ -20,27 +20,19 @@ _OK = const(0)
 _UNSUPPORTED = const(-3002)
 _PARAMETER = const(-3003)
 _NO_CONNECTION = const(-3004)
-_AUTH_FAILURE = const(-3011)
-_DEVICE_ERROR = const(-3012)
 _IS_CONNECTED = const(-3015)
-_CONNECTION_TIMEOUT = const(-3017)
 _GLOBAL_UP = const(1)
 _DISCONNECTED = const(2)
 _CONNECTING = const(3)
 
 _IN_PROGRESS = const(-3013)
-_EV_REGISTRATION = const(0x1002)  # CellularRegistrationStatusChanged
-_S_POWER = const(0)  # connect() steps (_STEPS)
-_S_OPERATOR = const(2)
-_S_REGISTER = const(3)
-_S_ACTIVATE = const(5)
 
-_LOST_PDP = const(1)
 _LOST_MODEM = const(2)
 
 
 _PARTS = (
     ("_ppp", ("dial", "hangup", "_ppp_up")),
+    ("_connect_steps", ("_begin", "_run")),
     ("_connect_thread", ("_background", "_ticker", "_tick")),
     ("_cell_info", ("get_manufacturer", "get_model", "get_revision", "get_imei", "get_imsi", "get_iccid",
                     "get_signal_quality", "get_registration_params", "get_operator_params", "set_power_save_mode",
@@ -59,7 +51,19 @@ class CellularInterface(NetworkInterface):
 
     reg_timeout = 180000  # ms to wait for registration
     debug = None  # print (or any callable(text)): say what connect() is doing and waiting for
-    _step = -1  # the connect step running (_STEPS), -1 when none
+    _c = None  # the connect running (_connect_steps._Connect)
+    # settings and link state: class defaults, so an instance holds only what differs (less heap)
+    _power = None
+    _ppp = False
+    _apn = _user = _pw = ""
+    _pin = _plmn = None
+    _pppif = None  # network.PPP in PPP mode
+    _ip = None  # the PDP context's address (text)
+    _lost = 0  # why the link went down (_LOST_PDP, _LOST_MODEM), 0 when it did not
+    _busy = False  # connect or disconnect holds the AT handler
+    _reg = 0  # last registration stat seen in a URC
+    _backoff = 500  # ms, doubled after each failed automatic reconnect
+    _stack = None
     _auto = False  # maintain() is reconnecting after a link loss
     _bg = False  # a background thread drives a non-blocking connect
     power_timeout = 10000  # ms of AT retries before the modem counts as absent
@@ -88,22 +92,12 @@ class CellularInterface(NetworkInterface):
 
             uart = UART(1, baudrate=baud)
         self._uart = uart
-        self._power = power
+        if power is not None:
+            self._power = power
+        if ppp:
+            self._ppp = True
         self.at = ATHandler(uart)
-        self._apn = ""
-        self._user = ""
-        self._pw = ""
-        self._pin = None
-        self._plmn = None
-        self._ppp = ppp
-        self._pppif = None
-        self._ip = None
-        self._lost = 0
-        self._busy = False
-        self._reg = 0  # last registration stat seen in a URC
         self._retry = ticks_ms()  # no automatic reconnect before this time
-        self._backoff = 500  # ms, doubled after each failed automatic reconnect
-        self._stack = None
         mod = __import__("netsocket.cellular." + modem, None, None, ("x",))
         self._stack = mod.Stack(self)
         at = self.at
@@ -167,9 +161,14 @@ class CellularInterface(NetworkInterface):
             self._reg = p[0] if isinstance(p[0], int) else 0
 
     def _link_lost(self, why):
+        # a modem reboot or a PDP loss while up: sockets die, DISCONNECTED, maintain() reconnects;
+        # before or during a connect (a modem booting, its RDY) nothing was up, nothing is lost
+        if self._status != _GLOBAL_UP and not self._lost:
+            return
         if why > self._lost:
             self._lost = why
-        self._stack._dead()
+        if self._stack.sockets:
+            self._stack._dead()
         if self._status == _GLOBAL_UP:
             self._ip = None
             self._set_status(_DISCONNECTED)
@@ -191,7 +190,7 @@ class CellularInterface(NetworkInterface):
             return _PARAMETER
         if apn is not None and self.set_credentials(apn, uname, pwd):
             return _PARAMETER
-        if self._step < 0:
+        if self._c is None:
             if self._status == _GLOBAL_UP and not self._lost:
                 return _IS_CONNECTED
             if self._ppp:
@@ -214,164 +213,11 @@ class CellularInterface(NetworkInterface):
             with self.at:
                 self.at.process(200)  # a +CEREG URC, or just time passing
 
-    def _begin(self):
-        lost = self._lost
-        self._lost = 0
-        self._was = lost
-        self._relost = lost if self._auto else 0  # an automatic reconnect that fails is retried later
-        self._step = _S_OPERATOR if lost == _LOST_PDP else _S_POWER
-        self._reg = 0
-        self._t0 = ticks_ms()
-        self._next = self._t0
-        self._pwr = self._power
-        self._tried = False
-        self._seen = -1
-        self._set_status(_CONNECTING)
-        self._say("connecting")
-
-    def _run(self):
-        # the steps until one has to wait or all are done; -> _IN_PROGRESS, OK or the error
-        if self._busy:
-            return _IN_PROGRESS
-        with self.at:
-            self._busy = True
-            try:
-                while True:
-                    step = self._step
-                    err = _STEPS[step](self)
-                    if err == _IN_PROGRESS:
-                        self._next = ticks_add(ticks_ms(), 200)
-                        return err
-                    if err or step != _S_OPERATOR and step != _S_REGISTER:  # those two report stat changes
-                        self._event(_EVENTS[step], err)
-                    if err or step == _S_ACTIVATE:
-                        break
-                    self._step = step + 1
-                    self._t0 = ticks_ms()
-            finally:
-                self._busy = False
-        self._step = -1
-        if err:
-            self._say("connect failed: %d in step %d", err, step)
-            if self._relost:
-                self._lost = self._relost
-                self._backoff = min(self._backoff * 2, 60000)
-                self._retry = ticks_add(ticks_ms(), self._backoff)
-            self._set_status(_DISCONNECTED)
-        else:
-            self._backoff = 500
-            self._say("up: %s", self._ip)
-            self._set_status(_GLOBAL_UP)
-        return err
-
-    def _event(self, ev, value):
-        cb = self._cb
-        if cb is not None:
-            cb(ev, value)
-
-    def _say(self, fmt, *args):
-        d = self.debug
-        if d:
-            (print if d is True else d)("[cellular] " + (fmt % args if args else fmt))
-
-    def _waited(self):
-        return ticks_diff(ticks_ms(), self._t0)
-
-    def _st_power(self):
-        # the modem answers (AT+CMEE? until it does: echo and late lines skipped), echo off, numeric errors
-        at = self.at
-        if at.sync(1, 300) != _OK:
-            if self._pwr is not None:  # silent: switch it on once, then wait for it to boot
-                self._say("no answer to AT: pulsing the power key")
-                self._pwr()
-                self._pwr = None
-            if self._waited() > self.power_timeout:
-                return _DEVICE_ERROR
-            self._say("waiting for the modem to answer AT (%d ms)", self._waited())
-            return _IN_PROGRESS
-        if at.cmd("ATE0")[1] or at.sync() or at.cmd("AT+CMEE=1")[1]:
-            return _DEVICE_ERROR
-        return self._stack._init()
-
-    def _st_sim(self):
-        at = self.at
-        line, err = at.cmd("AT+CPIN?", b"+CPIN:", 5000)
-        if line is not None and b"READY" in line:
-            return _OK
-        if err and at.cme == 10 or line is not None and b"PUK" in line:
-            return _AUTH_FAILURE if line else _DEVICE_ERROR
-        if line is not None and b"SIM PIN" in line:
-            if self._pin is None or self._tried:
-                return _AUTH_FAILURE
-            self._tried = True
-            return _AUTH_FAILURE if at.cmd('AT+CPIN="%s"' % self._pin, None, 5000)[1] else _IN_PROGRESS
-        if self._waited() > 20000:
-            return _DEVICE_ERROR
-        self._say("waiting for the SIM (%s)", line or at.cme)
-        return _IN_PROGRESS  # SIM busy (+CME ERROR: 14) or not ready yet
-
-    def _st_operator(self):
-        # automatic operator selection (or the PLMN set), registration URCs with location
-        at = self.at
-        if self._was == _LOST_PDP:
-            self._stack._close_all()  # the sockets the lost context had
-        if self._plmn:
-            err = at.cmd('AT+COPS=1,2,"%s"' % self._plmn, None, 180000)[1]
-        else:
-            line, err = at.cmd("AT+COPS?", b"+COPS:", 3000)
-            if not err and line is not None and params(line, 6)[0] != 0:
-                err = at.cmd("AT+COPS=0", None, 180000)[1]
-        if err:
-            return _NO_CONNECTION
-        at.cmd("AT+CEREG=2")
-        at.cmd("AT+CGREG=2")
-        return _OK
-
-    def _st_register(self):
-        # one look at +CEREG/+CGREG: stat 1 (home) or 5 (roaming) registered, 3 denied
-        stat = self._reg
-        if stat not in (1, 5, 3):
-            for c in ("AT+CEREG?", "AT+CGREG?"):
-                line, err = self.at.cmd(c, c[2:8].encode() + b":")
-                if line is not None:
-                    p = params(line, 7)
-                    if len(p) > 1 and isinstance(p[1], int):
-                        stat = p[1]
-                        if stat in (1, 5, 3):
-                            break
-        if stat != self._seen:
-            self._seen = stat
-            self._event(_EV_REGISTRATION, stat)
-        if stat == 3:
-            return _NO_CONNECTION  # registration denied
-        if stat in (1, 5):
-            return _OK
-        if self._waited() > self.reg_timeout:
-            return _CONNECTION_TIMEOUT
-        self._say("waiting for registration: stat %d, %d of %d ms", stat, self._waited(), self.reg_timeout)
-        return _IN_PROGRESS
-
-    def _st_attach(self):
-        line, err = self.at.cmd("AT+CGATT?", b"+CGATT:")
-        if line is not None and params(line, 7)[0] != 1:
-            self._say("attaching to packet service")
-            err = self.at.cmd("AT+CGATT=1", None, 140000)[1]
-        return _NO_CONNECTION if err else _OK
-
-    def _st_activate(self):
-        if self._ppp:
-            return self._ppp_up()
-        self._say("activating the PDP context (APN %r)", self._apn)
-        ip, err = self._stack._activate(self._apn, self._user, self._pw)
-        if not err:
-            self._ip = ip
-        return err
-
     # -- tear-down and recovery -----------------------------------------------------------------
 
     def disconnect(self):
-        if self._step >= 0:  # a non-blocking connect is running: stop it
-            self._step = -1
+        if self._c is not None:  # a non-blocking connect is running: stop it
+            self._c = None
         elif self._status == _DISCONNECTED and not self._lost:
             return _NO_CONNECTION
         with self.at:
@@ -401,8 +247,9 @@ class CellularInterface(NetworkInterface):
                     pass
             finally:
                 at.unlock()
-        if self._step >= 0:
-            if ticks_diff(ticks_ms(), self._next) >= 0:
+        c = self._c
+        if c is not None:
+            if ticks_diff(ticks_ms(), c.next) >= 0:
                 self._run()
         elif self._lost and self._status != _CONNECTING and ticks_diff(ticks_ms(), self._retry) >= 0:
             self._auto = True
@@ -411,9 +258,3 @@ class CellularInterface(NetworkInterface):
             finally:
                 self._auto = False
 
-
-# the steps of connect(), in order, and the cellular event each one ends with (0: none)
-_STEPS = (CellularInterface._st_power, CellularInterface._st_sim, CellularInterface._st_operator,
-          CellularInterface._st_register, CellularInterface._st_attach, CellularInterface._st_activate)
-# CellularDeviceReady, SIMStatusChanged, RegistrationStatusChanged (twice), AttachNetwork, ActivatePDPContext
-_EVENTS = (0x1000, 0x1001, 0x1002, 0x1002, 0x1006, 0x1007)

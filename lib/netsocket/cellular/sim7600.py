@@ -137,7 +137,7 @@ class Stack(ATStack):
     def _read_cmd(self, h, n):
         return "AT+CIPRXGET=2,%d,%d" % (h.id, n)
 
-    def _read_head(self, line):
+    def _read_head(self, line, h):
         # +CIPRXGET: 2,<link>,<read_len>,<rest_len>[,<ip>:<port>]
         p = params(line, 11)
         ip, port = None, 0
