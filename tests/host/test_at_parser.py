@@ -76,7 +76,7 @@ FINAL = st.sampled_from(["OK", "ERROR", "+CME ERROR: 16", "+CMS ERROR: 305", "+C
 @st.composite
 def exchange(draw):
     """One command's response: (kind, items, final) plus the bytes the modem sends."""
-    kind = draw(st.sampled_from(["info", "qird", "prompt"]))
+    kind = draw(st.sampled_from(["info", "qird", "ciprxget", "prompt"]))
     out = bytearray()
     urcs: list[str] = []
 
@@ -106,6 +106,13 @@ def exchange(draw):
         data = draw(PAYLOAD)
         items = [data]
         out.extend(b"\r\n+QIRD: %d\r\n" % len(data) + data + b"\r\n")
+        maybe_noise()
+        final = "OK"
+    elif kind == "ciprxget":  # SIMCom: +CIPRXGET: 2,<link>,<len>,<rest>, then len raw bytes
+        data = draw(PAYLOAD)
+        items = [data]
+        out.extend(b"\r\n+CIPRXGET: 2,%d,%d,%d\r\n" % (draw(st.integers(0, 9)), len(data), draw(st.integers(0, 9999)))
+                   + data + b"\r\n")
         maybe_noise()
         final = "OK"
     else:
@@ -151,9 +158,9 @@ def _parse(exchanges, pieces, bufsize):
             assert at.err == (0 if final == "OK" else -3012)
             if final.startswith("+C"):
                 assert at.cme == int(final.split(":")[1])
-        elif kind == "qird":
-            line = at.resp(b"+QIRD:", 50)
-            n = at_mod.params(line, 6)[0]
+        elif kind in ("qird", "ciprxget"):
+            line = at.resp(b"+QIRD:" if kind == "qird" else b"+CIPRXGET: 2,", 50)
+            n = at_mod.params(line, 6)[0] if kind == "qird" else at_mod.params(line, 11)[2]
             buf = bytearray(max(n, 1))
             assert at.read_into(memoryview(buf), n, 50) == n
             assert bytes(buf[:n]) == items[0]
