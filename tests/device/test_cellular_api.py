@@ -6,8 +6,7 @@ code sits in the board's heap while it runs.)"""
 
 import time
 from cellutil import ctl, use, iface, each_modem
-from nsutil import addr, fill
-from netsocket import TCPSocket
+from celltest import echo, reboot_modem
 
 OK = 0
 NO_CONNECTION = -3004
@@ -17,34 +16,12 @@ DISCONNECTED = 2
 CONNECTING = 3
 
 
-def _reboot_modem(faults):
-    ctl("set " + faults)
-    ctl("reboot")
-    time.sleep_ms(150)  # RDY and the boot URCs
-
-
-def _echo(net, size):
-    tx = bytearray(size)
-    rx = bytearray(size)
-    fill(tx, size, size)
-    with TCPSocket() as s:
-        assert s.open(net) == OK and s.connect(addr("echo")) == OK
-        s.set_timeout(10000)
-        assert s.send(tx) == size
-        got = 0
-        while got < size:
-            n = s.recv(memoryview(rx)[got:], size - got)
-            assert n > 0, n
-            got += n
-    assert rx == tx
-
-
 @each_modem
 def test_nonblocking_connect():
     # set_blocking(False): connect() returns at once, the application's loop keeps running while
     # the modem registers, and the status callback tells each step, then GLOBAL_UP
     use()
-    _reboot_modem("reg_delay=1500")
+    reboot_modem("reg_delay=1500")
     net = iface(connect=False)
     seen = []
     net.attach(lambda ev, v: seen.append((ev, v)))
@@ -64,7 +41,7 @@ def test_nonblocking_connect():
     steps = [e for e in seen if e[0] != 0x1002]
     assert steps == [(0, CONNECTING), (0x1000, OK), (0x1001, OK), (0x1006, OK), (0x1007, OK), (0, GLOBAL_UP)], seen
     assert net.is_connected() and net.connect() == IS_CONNECTED
-    _echo(net, 100)
+    echo(net, (100,))
 
 
 @each_modem
@@ -89,7 +66,7 @@ def test_nonblocking_connect_fails_with_reason():
 @each_modem
 def test_blocking_connect_says_what_it_waits_for():
     use()
-    _reboot_modem("reg_delay=1000")
+    reboot_modem("reg_delay=1000")
     net = iface(connect=False)
     said = []
     net.debug = said.append
