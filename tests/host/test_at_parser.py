@@ -66,7 +66,7 @@ class Stream:
 
 
 TEXT = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,\" :.-", min_size=1, max_size=20).map(str.strip).filter(
-    lambda t: t and t not in ("OK", "ERROR") and not t.startswith(("+URC", "+CME", "+CMS", "+INFO", "+QIRD")))
+    lambda t: t and t not in ("OK", "ERROR") and not t.startswith(("+URC", "+CME", "+CMS", "+INFO", "+QIRD")) and not t.startswith("@"))
 URC = TEXT.map(lambda t: "+URC: " + t)
 GARBAGE = st.binary(min_size=1, max_size=12).map(lambda b: bytes(c | 0x80 for c in b))
 PAYLOAD = st.one_of(st.binary(max_size=80), st.sampled_from([b"\r\nOK\r\n", b"OK", b"\r\nERROR\r\n>", b"\n\n"]))
@@ -76,7 +76,7 @@ FINAL = st.sampled_from(["OK", "ERROR", "+CME ERROR: 16", "+CMS ERROR: 305", "+C
 @st.composite
 def exchange(draw):
     """One command's response: (kind, items, final) plus the bytes the modem sends."""
-    kind = draw(st.sampled_from(["info", "qird", "ciprxget", "prompt"]))
+    kind = draw(st.sampled_from(["info", "qird", "ciprxget", "usord", "prompt", "uprompt"]))
     out = bytearray()
     urcs: list[str] = []
 
@@ -114,6 +114,16 @@ def exchange(draw):
         out.extend(b"\r\n+CIPRXGET: 2,%d,%d,%d\r\n" % (draw(st.integers(0, 9)), len(data), draw(st.integers(0, 9999)))
                    + data + b"\r\n")
         maybe_noise()
+        final = "OK"
+    elif kind == "usord":  # u-blox: +USORD: <socket>,<len>,"<len raw bytes>" on one line
+        data = draw(PAYLOAD)
+        items = [data]
+        out.extend(b'\r\n+USORD: %d,%d,"' % (draw(st.integers(0, 6)), len(data)) + data + b'"\r\n')
+        maybe_noise()
+        final = "OK"
+    elif kind == "uprompt":  # u-blox's @ prompt
+        items = []
+        out.extend(b"\r\n@")
         final = "OK"
     else:
         items = []
@@ -158,6 +168,16 @@ def _parse(exchanges, pieces, bufsize):
             assert at.err == (0 if final == "OK" else -3012)
             if final.startswith("+C"):
                 assert at.cme == int(final.split(":")[1])
+        elif kind == "usord":
+            line = at.resp(b"+USORD:", 50, None, b'"')
+            n = at_mod.params(line, 7)[1]
+            buf = bytearray(max(n, 1))
+            assert at.read_into(memoryview(buf), n, 50) == n
+            assert bytes(buf[:n]) == items[0]
+            assert at.final(50) == 0
+        elif kind == "uprompt":
+            assert at.prompt(50, 64)
+            assert at.final(50) == 0
         elif kind in ("qird", "ciprxget"):
             line = at.resp(b"+QIRD:" if kind == "qird" else b"+CIPRXGET: 2,", 50)
             n = at_mod.params(line, 6)[0] if kind == "qird" else at_mod.params(line, 11)[2]

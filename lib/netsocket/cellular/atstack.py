@@ -87,6 +87,8 @@ class ATStack(NetworkStack):
     SEND_MAX = 1460  # bytes per send exchange
     RECV_MAX = 1500  # bytes per read exchange
     _RD = b""  # prefix of the read header line
+    _RD_STOP = None  # the byte that ends the read header when the data follows on its line (u-blox '"')
+    _PROMPT = 62  # the send prompt: '>' ('@' on u-blox)
     _EMPTY_ERR = False  # the modem answers a read of an empty buffer with an error
     open_timeout = 150000  # ms for the open result
     dns_timeout = 60000  # ms for a modem lookup
@@ -249,7 +251,7 @@ class ATStack(NetworkStack):
         at = self.at
         with at:
             at.cmd_start(self._send_head(h, size, addr))
-            if not at.prompt(10000):
+            if not at.prompt(10000, self._PROMPT):
                 return _DEVICE_ERROR if at.timed_out else _NO_CONNECTION
             at.write(memoryview(data)[:size])
             n = self._send_result(h, size)
@@ -283,7 +285,7 @@ class ATStack(NetworkStack):
             size = self.RECV_MAX
         with at:
             at.cmd_start(self._read_cmd(h, size))
-            line = at.resp(self._RD, 5000)
+            line = at.resp(self._RD, 5000, None, self._RD_STOP)
             if line is None:
                 if at.timed_out:
                     return _DEVICE_ERROR
