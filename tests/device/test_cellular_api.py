@@ -79,6 +79,7 @@ _IDENTITY = {  # what each emulator answers to AT+CGMI, AT+CGMM, AT+CGMR
     "bg96": ("Quectel", "BG96", "BG96MAR02A07M1G"),
     "sim7600": ("SIMCOM INCORPORATED", "SIMCOM_SIM7600G-H", "SIM7600M22_V2.0"),
     "sim800": ("SIMCOM_Ltd", "SIMCOM_SIM800L", "Revision:1418B05SIM800L24"),
+    "sara": ("u-blox", "SARA-R410M-02B", "L0.0.00.00.05.12"),
 }
 
 

@@ -76,7 +76,7 @@ FINAL = st.sampled_from(["OK", "ERROR", "+CME ERROR: 16", "+CMS ERROR: 305", "+C
 @st.composite
 def exchange(draw):
     """One command's response: (kind, items, final) plus the bytes the modem sends."""
-    kind = draw(st.sampled_from(["info", "qird", "ciprxget", "usord", "prompt", "uprompt"]))
+    kind = draw(st.sampled_from(["info", "qird", "ciprxget", "usord", "usorf", "prompt", "uprompt"]))
     out = bytearray()
     urcs: list[str] = []
 
@@ -119,6 +119,13 @@ def exchange(draw):
         data = draw(PAYLOAD)
         items = [data]
         out.extend(b'\r\n+USORD: %d,%d,"' % (draw(st.integers(0, 6)), len(data)) + data + b'"\r\n')
+        maybe_noise()
+        final = "OK"
+    elif kind == "usorf":  # u-blox UDP: +USORF: <socket>,"<ip>",<port>,<len>,"<len raw bytes>"
+        data = draw(PAYLOAD)
+        items = [data]
+        out.extend(b'\r\n+USORF: 0,"10.0.0.%d",%d,%d,"' % (draw(st.integers(0, 255)), draw(st.integers(1, 65535)), len(data))
+                   + data + b'"\r\n')
         maybe_noise()
         final = "OK"
     elif kind == "uprompt":  # u-blox's @ prompt
@@ -168,9 +175,13 @@ def _parse(exchanges, pieces, bufsize):
             assert at.err == (0 if final == "OK" else -3012)
             if final.startswith("+C"):
                 assert at.cme == int(final.split(":")[1])
-        elif kind == "usord":
-            line = at.resp(b"+USORD:", 50, None, b'"')
-            n = at_mod.params(line, 7)[1]
+        elif kind in ("usord", "usorf"):
+            if kind == "usord":
+                line = at.resp(b"+USORD:", 50, None, b'"')
+                n = at_mod.params(line, 7)[1]
+            else:
+                line = at.resp(b"+USORF:", 50, None, b'"', 3)
+                n = at_mod.params(line, 7)[3]
             buf = bytearray(max(n, 1))
             assert at.read_into(memoryview(buf), n, 50) == n
             assert bytes(buf[:n]) == items[0]

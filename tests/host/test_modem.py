@@ -352,3 +352,57 @@ def test_sim800_dialogue(sim800, peers):
     assert line.cmd('AT+CSTT="internet","",""') == b"\r\nERROR\r\n"  # PDP DEACT: CIPSHUT first
     assert line.cmd("AT+CIPSHUT", rb"SHUT OK\r\n") == b"\r\nSHUT OK\r\n"
     assert line.cmd('AT+CSTT="internet","",""') == b"\r\nOK\r\n"
+
+
+@pytest.fixture
+def sara():
+    m = modem.start("sara", baud=0)
+    line = Line(m.pty)
+    line.read_until(rb"\+CPIN: READY\r\n")  # the boot URCs
+    yield m, line
+    line.close()
+    m.stop()
+
+
+def test_sara_dialogue(sara, peers):
+    # modem-numbered sockets, asynchronous USOCO, the @ prompt, +UUSORD and USORD with the data in quotes,
+    # USOST/USORF to any peer, +UUSOCL, UDNSRN, +CGEV on a PDP loss
+    m, line = sara
+    assert line.cmd("ATE0") == b"ATE0\r\r\nOK\r\n"
+    assert line.cmd("AT+USOCR=6") == b"\r\nERROR\r\n"  # no PDP context yet; CMEE 0: a plain ERROR
+    for c in ("AT+CMEE=1", 'AT+CGDCONT=1,"IP","internet"', "AT+CGACT=1,1"):
+        assert line.cmd(c) == b"\r\nOK\r\n", c
+    assert line.cmd("AT+CGPADDR=1") == b'\r\n+CGPADDR: 1,"127.0.0.1"\r\n\r\nOK\r\n'
+    port = peers["echo"][1]
+    assert line.cmd("AT+USOCR=6") == b"\r\n+USOCR: 0\r\n\r\nOK\r\n"
+    assert line.cmd("AT+USOCR=6") == b"\r\n+USOCR: 1\r\n\r\nOK\r\n"  # the modem numbers them
+    assert line.cmd("AT+USOCL=1") == b"\r\nOK\r\n"
+    out = line.cmd(f'AT+USOCO=0,"127.0.0.1",{port},1', rb"\+UUSOCO: 0,\d+\r\n")
+    assert out == b"\r\nOK\r\n\r\n+UUSOCO: 0,0\r\n"
+    assert line.cmd("AT+USOWR=0,5", rb"@") == b"\r\n@"
+    os.write(line.fd, b'O"\r\nx')
+    line.read_until(rb'\r\n\+USOWR: 0,5\r\n\r\nOK\r\n')
+    line.read_until(rb"\r\n\+UUSORD: 0,\d\r\n")
+    time.sleep(0.1)
+    assert line.cmd("AT+USORD=0,0") == b"\r\n+USORD: 0,5\r\n\r\nOK\r\n"
+    assert line.cmd("AT+USORD=0,3") == b'\r\n+USORD: 0,3,"O"\r"\r\n\r\nOK\r\n'  # the data holds a quote
+    assert line.cmd("AT+USORD=0,1024") == b'\r\n+USORD: 0,2,"\nx"\r\n\r\nOK\r\n'
+    assert line.cmd("AT+USORD=0,1024") == b'\r\n+USORD: 0,0,""\r\n\r\nOK\r\n'
+    assert line.cmd("AT+USORD=0,1025") == b"\r\n+CME ERROR: 4\r\n"
+    m.command("close 0")
+    line.read_until(rb"\r\n\+UUSOCL: 0\r\n")
+    assert line.cmd("AT+USOCL=0") == b"\r\nOK\r\n"
+    assert line.cmd("AT+USOCL=0") == b"\r\n+CME ERROR: 4\r\n"
+    # UDP: ready at USOCR, any peer per USOST, the source in USORF
+    assert line.cmd("AT+USOCR=17") == b"\r\n+USOCR: 0\r\n\r\nOK\r\n"
+    assert line.cmd(f'AT+USOST=0,"127.0.0.1",{port},3', rb"@") == b"\r\n@"
+    os.write(line.fd, b"abc")
+    line.read_until(rb"\+USOST: 0,3\r\n\r\nOK\r\n")
+    line.read_until(rb"\+UUSORF: 0,3\r\n")
+    assert line.cmd("AT+USORF=0,1024") == f'\r\n+USORF: 0,"127.0.0.1",{port},3,"abc"\r\n\r\nOK\r\n'.encode()
+    m.command("dns sara.test 127.0.0.4")
+    assert line.cmd('AT+UDNSRN=0,"sara.test"') == b'\r\n+UDNSRN: "127.0.0.4"\r\n\r\nOK\r\n'
+    assert line.cmd('AT+UDNSRN=0,"nothing.test"') == b"\r\n+CME ERROR: 8\r\n"
+    m.command("pdpdeact")
+    line.read_until(rb"\r\n\+CGEV: NW PDN DEACT 1\r\n")
+    assert line.cmd("AT+USOCR=6") == b"\r\n+CME ERROR: 4\r\n"

@@ -280,7 +280,7 @@ def parser() -> argparse.ArgumentParser:
     mo = sub.add_parser("modem", help="emulated cellular modems on a pty (wire with vboard start --uart1)")
     msub = mo.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = msub.add_parser("start", help="run an emulated modem until Ctrl-C; prints its pty and control address")
-    p.add_argument("--model", default="bg96", choices=["bg96", "sim7600", "sim800"])
+    p.add_argument("--model", default="bg96", choices=["bg96", "sim7600", "sim800", "sara"])
     p.add_argument("--baud", type=int, default=115200, help="line rate the bytes are paced to (0 = unpaced)")
     p.add_argument("--faults", default="", help="fault knobs k=v,... (reg_delay, reg_deny, sim_pin, split, "
                    "delay_max, garbage, inject, lose_open, send_fail, lose_reply, boot_ms)")

@@ -1,6 +1,7 @@
 """The board's CellularInterface from its board definition (loaded only when the port glue asks)."""
 
-_DRIVERS = {"BG96": "bg96", "BG95": "bg96", "SIM7600": "sim7600", "SIM800": "sim800", "SIM7000": "sim800"}  # board.json "modem" -> driver module
+_DRIVERS = {"BG96": "bg96", "BG95": "bg96", "SIM7600": "sim7600", "SIM800": "sim800", "SIM7000": "sim800",
+            "SARA-R4": "sara", "SARA-R5": "sara"}  # board.json "modem" -> driver module
 _default = None
 
 

@@ -132,11 +132,11 @@ class ATHandler:
             else:
                 sleep_ms(1)
 
-    def _line(self, deadline, prompt=0, head=None, stop=None):
+    def _line(self, deadline, prompt=0, head=None, stop=None, stops=1):
         """The next non-empty line (bytes, without CR/LF/spaces at its ends), _PROMPT (the byte
         ``prompt`` at a line start), or None on timeout. A line starting with ``head`` ends at
-        ``stop`` (consumed) when that comes before the line end: a header that runs straight
-        into raw bytes (u-blox ``+USORD: 0,5,"`` then the 5 bytes)."""
+        its ``stops``-th ``stop`` (consumed) when that comes before the line end: a header that
+        runs straight into raw bytes (u-blox ``+USORD: 0,5,"`` then the 5 bytes)."""
         b = self._b
         while True:
             s, e = self._s, self._e
@@ -149,7 +149,11 @@ class ATHandler:
                     return _PROMPT
                 i = b.find(b"\n", s, e)
                 if head is not None and e - s >= len(head) and b.find(head, s, s + len(head)) == s:
-                    k = b.find(stop, s, e if i < 0 else i)
+                    k = s - 1
+                    for _ in range(stops):
+                        k = b.find(stop, k + 1, e if i < 0 else i)
+                        if k < 0:
+                            break
                     if k >= 0:
                         self._s = k + 1
                         return bytes(self._mv[s:k])
@@ -219,17 +223,17 @@ class ATHandler:
         self.write(text)
         self.write(b"\r")
 
-    def resp(self, prefix, timeout=None, deadline=None, stop=None):
+    def resp(self, prefix, timeout=None, deadline=None, stop=None, stops=1):
         """The next response line starting with ``prefix``; None at the final result or timeout
         (``err`` tells which). Other lines go to the URC handlers or are dropped. With ``stop``
-        (e.g. ``b'"'``), that line ends at ``stop`` if it comes before the line end (the raw
-        bytes after it are the caller's to read)."""
+        (e.g. ``b'"'``), that line ends at its ``stops``-th ``stop`` if that comes before the line
+        end (the raw bytes after it are the caller's to read)."""
         if self._done:
             return None
         if deadline is None:
             deadline = self._deadline(timeout)
         while True:
-            line = self._line(deadline, 0, prefix, stop) if stop is not None else self._line(deadline)
+            line = self._line(deadline, 0, prefix, stop, stops) if stop is not None else self._line(deadline)
             if line is None:
                 self._timeout()
                 return None

@@ -87,7 +87,8 @@ class ATStack(NetworkStack):
     SEND_MAX = 1460  # bytes per send exchange
     RECV_MAX = 1500  # bytes per read exchange
     _RD = b""  # prefix of the read header line
-    _RD_STOP = None  # the byte that ends the read header when the data follows on its line (u-blox '"')
+    _RD_STOP = None  # the byte that ends the read header when the data follows on its line (u-blox '"') ...
+    _RD_STOPS = 1  # ... at its n-th occurrence
     _PROMPT = 62  # the send prompt: '>' ('@' on u-blox)
     _EMPTY_ERR = False  # the modem answers a read of an empty buffer with an error
     open_timeout = 150000  # ms for the open result
@@ -285,7 +286,7 @@ class ATStack(NetworkStack):
             size = self.RECV_MAX
         with at:
             at.cmd_start(self._read_cmd(h, size))
-            line = at.resp(self._RD, 5000, None, self._RD_STOP)
+            line = at.resp(self._RD, 5000, None, self._RD_STOP, self._RD_STOPS)
             if line is None:
                 if at.timed_out:
                     return _DEVICE_ERROR

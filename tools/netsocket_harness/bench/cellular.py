@@ -92,6 +92,7 @@ MODELS = {  # what one send / one read exchange carries
     "bg96": "QISEND 1460 / QIRD 1500",
     "sim7600": "CIPSEND 1500 / CIPRXGET=2 1500",
     "sim800": "CIPSEND 1460 / CIPRXGET=2 1460",
+    "sara": "USOWR 1024 / USORD 1024",
 }
 
 

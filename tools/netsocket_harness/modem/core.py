@@ -156,6 +156,7 @@ class ModemEmulator:
     BOOT_URCS: tuple[str, ...] = ("RDY",)  # "+CPIN: READY" in it becomes "+CPIN: SIM PIN" when locked
     INJECT: tuple[bytes, ...] = ()  # URCs a fault may put inside a response
     MAX_SOCKETS = 12
+    PROMPT = b"\r\n> "  # what a send command answers before the raw bytes
 
     def __init__(self, baud: int = 115200, faults: Faults | None = None, control_host: str = "127.0.0.1",
                  dns: dict[str, str] | None = None, nonip_peer: tuple[str, int] | None = None,
@@ -667,8 +668,9 @@ class ModemEmulator:
         else:
             s.state = 2
             self._watch(s.host, lambda _m, cn=cn: self._readable(cn))
-        if not s.lost_open:
-            self.urc(self.open_urc(cn, failure))
+        text = self.open_urc(cn, failure)
+        if not s.lost_open and text:  # "": the model reports no open result
+            self.urc(text)
 
     def _watch(self, sock: socket.socket, cb: Callable[[int], None]) -> None:
         try:
@@ -729,7 +731,7 @@ class ModemEmulator:
     def start_send(self, s: Sock, n: int, dest: tuple[str, int] | None) -> None:
         """The ``>`` prompt; the next ``n`` bytes from the board go to ``send_done``."""
         self.pending_send = (s, n, dest)
-        self.send(b"\r\n> ", self._delay())
+        self.send(self.PROMPT, self._delay())
 
     def _send_done(self, s: Sock, data: bytes, dest: tuple[str, int] | None) -> None:
         # the payload is in: -> send_reply(s, bytes accepted, 0 = buffer full, -1 = the socket is gone)

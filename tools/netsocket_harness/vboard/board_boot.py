@@ -72,7 +72,7 @@ def _setup(rom):
             raise SystemExit(bootloader_code)  # the supervisor starts the ROM loader
 
     uarts = {}  # opened now: once `/` is the board's flash, /dev is out of reach
-    for i in range(4):
+    for i in range(8):
         path = env("NSVB_UART%d" % i)
         if path:
             uarts[i] = open(path, "r+b")
