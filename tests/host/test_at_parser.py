@@ -118,7 +118,10 @@ def exchange(draw):
     elif kind == "usord":  # u-blox: +USORD: <socket>,<len>,"<len raw bytes>" on one line
         data = draw(PAYLOAD)
         items = [data]
-        out.extend(b'\r\n+USORD: %d,%d,"' % (draw(st.integers(0, 6)), len(data)) + data + b'"\r\n')
+        if not data and draw(st.booleans()):
+            out.extend(b'\r\n+USORD: %d,""\r\n' % draw(st.integers(0, 6)))  # SARA-R4's empty read: no length
+        else:
+            out.extend(b'\r\n+USORD: %d,%d,"' % (draw(st.integers(0, 6)), len(data)) + data + b'"\r\n')
         maybe_noise()
         final = "OK"
     elif kind == "usorf":  # u-blox UDP: +USORF: <socket>,"<ip>",<port>,<len>,"<len raw bytes>"
@@ -179,6 +182,7 @@ def _parse(exchanges, pieces, bufsize):
             if kind == "usord":
                 line = at.resp(b"+USORD:", 50, None, b'"')
                 n = at_mod.params(line, 7)[1]
+                n = n if isinstance(n, int) else 0
             else:
                 line = at.resp(b"+USORF:", 50, None, b'"', 3)
                 n = at_mod.params(line, 7)[3]

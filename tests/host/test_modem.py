@@ -387,7 +387,7 @@ def test_sara_dialogue(sara, peers):
     assert line.cmd("AT+USORD=0,0") == b"\r\n+USORD: 0,5\r\n\r\nOK\r\n"
     assert line.cmd("AT+USORD=0,3") == b'\r\n+USORD: 0,3,"O"\r"\r\n\r\nOK\r\n'  # the data holds a quote
     assert line.cmd("AT+USORD=0,1024") == b'\r\n+USORD: 0,2,"\nx"\r\n\r\nOK\r\n'
-    assert line.cmd("AT+USORD=0,1024") == b'\r\n+USORD: 0,0,""\r\n\r\nOK\r\n'
+    assert line.cmd("AT+USORD=0,1024") == b'\r\n+USORD: 0,""\r\n\r\nOK\r\n'
     assert line.cmd("AT+USORD=0,1025") == b"\r\n+CME ERROR: 4\r\n"
     m.command("close 0")
     line.read_until(rb"\r\n\+UUSOCL: 0\r\n")

@@ -13,11 +13,12 @@ The PDP context is 3GPP's: ``AT+CGDCONT``, ``AT+CGACT``, ``AT+CGPADDR``; its los
 reboot shows as our next command echoed (echo is on again after a restart). The
 rest is netsocket.cellular.atstack.
 
-Read from u-blox's SARA-R4 and SARA-R5 AT commands manuals (sockets, DNS) and
-Mbed's UBLOX_AT driver; the emulator (tools/netsocket_harness/modem/sara.py)
-does the same. Not confirmed: the asynchronous USOCO flag on every SARA-R4
-firmware, 1024 bytes per write/read, ``+USOWR: <s>,0`` for a full buffer, and
-SARA-R5 reporting the PDP loss as ``+CGEV`` (it also has ``+UUPSDD``).
+Read from u-blox's SARA-R4 AT commands manual (UBX-17003787: sockets 0-6, the
+``@`` binary syntax, 1024 bytes per write and read, the data in quotes counted
+by <length>, an empty read ``+USORD: <s>,""``); the emulator
+(tools/netsocket_harness/modem/sara.py) does the same. Not confirmed: the
+asynchronous USOCO flag on every SARA-R4 firmware, ``+USOWR: <s>,0`` for a full
+buffer, SARA-R5 behaving the same (it reports a PDP loss as ``+UUPSDD`` too).
 """
 
 from micropython import const
@@ -165,7 +166,8 @@ class Stack(ATStack):
         p = params(line, 7)
         if h.proto:
             return (p[3], -1, p[1], p[2]) if len(p) > 3 else (0, 0, None, 0)
-        return p[1] if len(p) > 1 else 0, -1, None, 0
+        n = p[1] if len(p) > 1 else 0
+        return n if isinstance(n, int) else 0, -1, None, 0  # an empty read: +USORD: <s>,""
 
     def _modem_lookup(self, host):
         line, err = self.at.cmd('AT+UDNSRN=0,"%s"' % host, b"+UDNSRN:", self.dns_timeout)

@@ -11,9 +11,11 @@ and ``+USOWR: <s>,<n>`` / ``+USOST: <s>,<n>`` after them, ``+UUSORD: <s>,<n>`` /
 <n>,"<bytes>"`` (one datagram), ``AT+USOCL``, ``+UUSOCL: <s>`` when the peer closes,
 ``AT+UDNSRN=0,"<host>"`` -> ``+UDNSRN: "<ip>"``. The PDP context is 3GPP's
 (``AT+CGDCONT``, ``AT+CGACT``, ``AT+CGPADDR``); its loss is ``+CGEV: NW PDN DEACT 1``.
-The emulator's own choices, not confirmed: 1024 bytes at most per write and read,
-a full buffer answering ``+USOWR: <s>,0``, an empty read ``+USORD: <s>,0,""``, and
-the socket error numbers in ``+UUSOCO`` (0 ok, 111 connection refused, 98 address in use).
+Also from the SARA-R4 manual (UBX-17003787): 1024 bytes at most per write and read,
+the data of a read in quotes right after the header (any byte, counted by <length>),
+an empty read ``+USORD: <s>,""`` (no <length>). The emulator's own choices, not
+confirmed: a full buffer answering ``+USOWR: <s>,0``, an empty UDP read ``+USORF: <s>,""``,
+and the socket error numbers in ``+UUSOCO`` (0 ok, 111 connection refused, 98 address in use).
 """
 
 from __future__ import annotations
@@ -119,6 +121,8 @@ class SARA(ModemEmulator):
         data, _src = self.take(cn, s, want)
         if not s.unread():
             s.notified = False  # read empty: the next data brings a new +UUSORD
+        if not data:
+            return self.respond([f'+USORD: {cn},""'])  # SARA-R4: nothing to read, no <length>
         self.respond([f'+USORD: {cn},{len(data)},"'.encode() + data + b'"'])
 
     def c_usorf(self, mode: str, a: list[str]) -> None:
@@ -133,7 +137,9 @@ class SARA(ModemEmulator):
         data, src = self.take(cn, s, want)
         if not s.unread():
             s.notified = False
-        ip, port = src if src else ("", 0)
+        if not data:
+            return self.respond([f'+USORF: {cn},""'])
+        ip, port = src
         self.respond([f'+USORF: {cn},"{ip}",{port},{len(data)},"'.encode() + data + b'"'])
 
     def c_usocl(self, mode: str, a: list[str]) -> None:
