@@ -4,6 +4,7 @@
 #   bash tools/dev.sh demo   set up, then: start a virtual board, build, flash,
 #                            run an example on it over serial, show what it printed
 #   bash tools/dev.sh test   set up, then run the whole test suite
+#   bash tools/dev.sh docs   set up, then build the documentation site (build/site)
 #
 # Set-up is idempotent: Debian packages only when missing, a virtualenv in
 # .venv with the pinned Python dependencies, the harness installed editable.
@@ -11,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.venv
-DEBIAN_PACKAGES=(valgrind dnsmasq-base)  # callgrind for netsocket bench; dnsmasq for the DNS tests
+DEBIAN_PACKAGES=(valgrind dnsmasq-base mosquitto python3-pip)  # callgrind for netsocket bench; dnsmasq for the DNS tests;
+# mosquitto for the socket facade tests (umqtt); python3-pip (Debian's pip 23) fetches their third-party libraries
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -38,6 +40,8 @@ setup() {
         "$VENV/bin/pip" install -q -e ".[test]"
         touch "$VENV/.installed"
     fi
+    # third-party MicroPython libraries the socket facade tests run unmodified (never committed)
+    "$VENV/bin/python" -m netsocket_harness.thirdparty >/dev/null || say "warning: third-party libraries not fetched (their tests skip)"
 }
 
 demo() {
@@ -55,6 +59,12 @@ demo() {
     "$ns" run --board VIRTUAL --name demo examples/demo.py
 }
 
+docs() {
+    say "mkdocs build --strict: the documentation site into build/site"
+    NO_MKDOCS_2_WARNING=1 "$VENV/bin/python" -m mkdocs build --strict -q
+    echo "open $ROOT/build/site/index.html"
+}
+
 tests() {
     say "pytest: host tests and device tests on virtual boards (2 workers)"
     "$VENV/bin/python" -m pytest tests -n 2 -p no:cacheprovider "$@"
@@ -63,6 +73,7 @@ tests() {
 case "${1:-}" in
     demo) setup; demo ;;
     test) shift; setup; tests "$@" ;;
+    docs) setup; docs ;;
     setup) setup ;;
-    *) echo "usage: bash tools/dev.sh demo|test|setup" >&2; exit 2 ;;
+    *) echo "usage: bash tools/dev.sh demo|test|docs|setup" >&2; exit 2 ;;
 esac

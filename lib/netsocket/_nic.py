@@ -30,3 +30,20 @@ def ifconfig(nic):
     ip, mask, gw, _ = nic.ifconfig()
     mac = ":".join("%02x" % b for b in nic.config("mac"))
     return ip, mask, gw, mac
+
+
+def set_mac(nic, mac):
+    nic.config(mac=mac)
+
+
+def set_ifconfig(nic, cfg):
+    """Static (ip, netmask, gateway, dns) or "dhcp"."""
+    nic.ifconfig(cfg)
+
+
+def hostname():
+    return network.hostname()
+
+
+def set_hostname(name):
+    network.hostname(name)

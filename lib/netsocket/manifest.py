@@ -10,6 +10,7 @@ package(
         "stack.py",
         "native_stack.py",
         "_sigio.py",
+        "_wake.py",
         "socket.py",
         "udp.py",
         "interface.py",
@@ -19,6 +20,8 @@ package(
         "_native_ipv6.py",
         "_iface_addr_dns.py",
         "_nsapi_errors.py",
+        "_imports.py",
+        "_stack_dns.py",
     ],
     base_path="..",
 )

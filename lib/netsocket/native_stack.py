@@ -14,13 +14,15 @@ _OK = const(0)
 _WOULD_BLOCK = const(-3001)
 _UNSUPPORTED = const(-3002)
 _PARAMETER = const(-3003)
+_NO_CONNECTION = const(-3004)
 _NO_SOCKET = const(-3005)
 _NO_MEMORY = const(-3007)
 _DNS_FAILURE = const(-3009)
 _DEVICE_ERROR = const(-3012)
 _IN_PROGRESS = const(-3013)
 _ALREADY = const(-3014)
-_NO_CONNECTION = const(-3004)
+
+_POLLIN = const(1)
 _POLLERR = const(8)
 _POLLHUP = const(16)
 
@@ -150,6 +152,10 @@ class NativeStack(NetworkStack):
             h.close()
         except OSError:
             pass
+        if self._waits and h in self._waits:  # a socket_wait on h in another thread: end it
+            from ._wake import wake
+
+            wake(self, h)
         return _OK
 
     def socket_bind(self, h, addr):
@@ -236,12 +242,8 @@ class NativeStack(NetworkStack):
         return n
 
     def setsockopt(self, h, level, opt, value):
-        if level != 7000:  # not NSAPI_SOCKET: hand stack-specific options to the port
-            try:
-                h.setsockopt(level, opt, value)
-            except BaseException as e:
-                return nsapi_error(e)
-            return _OK
+        if level != 7000:  # not NSAPI_SOCKET: no stack-specific levels here (as Mbed's lwIP stack)
+            return _UNSUPPORTED
         lvl = socket.SOL_SOCKET
         if opt == 4:  # NSAPI_LINGER: int seconds (< 0 off) or (onoff, seconds)
             if isinstance(value, int):
@@ -305,17 +307,34 @@ class NativeStack(NetworkStack):
         sig.attach(h, cb)
         return _OK
 
+    _waits = None  # unix: the handles in socket_wait now (see _wake.py)
+    _wk = None  # unix: the waker socket, False if none (see _wake.py)
+
     def socket_wait(self, h, events, timeout):
-        # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own
+        # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own.
+        # unix: every poll also watches the waker, so that a close() in another thread ends it (_wake.py)
         p = self._poll
         self._poll = None
-        if p is None:
-            p = select.poll()
+        wk = self._wk
+        if p is None or wk is None and self._raw:
+            if p is None:
+                p = select.poll()
+            if wk is None and self._raw:
+                from ._wake import waker
+
+                wk = waker(self)
+            if wk:
+                p.register(wk, _POLLIN)  # stays registered in the shared poll object
         p.register(h, events)
+        if wk:
+            self._waits.append(h)
         try:
-            for _, ev in p.ipoll(timeout):
-                return ev
-            return 0
+            for s, ev in p.ipoll(timeout):
+                if s is h:
+                    return ev
+            return 0  # timed out, or woken because h was closed
         finally:
             p.unregister(h)
+            if wk:
+                self._waits.remove(h)
             self._poll = p

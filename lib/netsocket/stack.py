@@ -1,5 +1,5 @@
 """NetworkStack: the seam between sockets and an IP stack (NativeStack, over MicroPython's
-socket module, is in native_stack.py).
+socket module, is in native_stack.py, loaded when first asked for).
 
 Every ``socket_*`` call is non-blocking: it returns NSAPI_ERROR_WOULD_BLOCK
 at once. Socket classes build blocking and timeouts on ``socket_wait``.
@@ -8,11 +8,14 @@ at once. Socket classes build blocking and timeouts on ``socket_wait``.
 from micropython import const
 from .address import SocketAddress
 
+_OK = const(0)
 _WOULD_BLOCK = const(-3001)
 _UNSUPPORTED = const(-3002)
 _PARAMETER = const(-3003)
 _DNS_FAILURE = const(-3009)
-_OK = const(0)
+
+_POLLIN = const(1)
+_POLLOUT = const(4)
 
 
 class NetworkStack:
@@ -36,7 +39,16 @@ class NetworkStack:
     - ``socket_attach(h, cb)``: call ``cb()`` on socket events (spurious calls allowed); None detaches
     - ``socket_wait(h, events, timeout)``: wait up to ``timeout`` ms (< 0 forever) for
       POLLIN (1) / POLLOUT (4); -> revents, 0 on timeout
-    - ``get_ip_address(addr_out)``; ``gethostbyname`` below, over the driver's ``_lookup``
+    - ``socket_poll(h)``: what is ready now, never waiting -> POLLIN / POLLOUT / POLLERR (8) /
+      POLLHUP (16) bits; the one readiness question behind blocking waits and the socket
+      facade's ``ioctl`` (netsocket.compat). The default asks ``socket_wait`` with no time:
+      NativeStack's answer comes from the native socket; an AT stack answers from its state
+      after reading the URCs already waiting
+    - ``get_ip_address(addr_out)``; ``gethostbyname`` below, over the driver's ``_lookup``;
+      ``get_dns_server(index, addr_out)``: the driver's own servers (e.g. from DHCP)
+    - for applications, as Mbed's NetworkStack: ``gethostbyname_async``/``_cancel``,
+      ``getaddrinfo(_async)``, ``add_dns_server`` (netsocket's resolver, _stack_dns.py);
+      ``setstackopt(level, opt, value)``, ``getstackopt(level, opt) -> (value, err)``
 
     A call the driver does not define returns UNSUPPORTED ((None, UNSUPPORTED)
     for the pairs). ``sockets`` counts the sockets open on this stack.
@@ -48,12 +60,20 @@ class NetworkStack:
         return Stream(self, h)
 
     def __getattr__(self, name):
-        # a seam call this driver lacks (one fallback instead of a dozen stub methods)
+        # a seam call this driver lacks (one fallback instead of a dozen stub methods), or one of
+        # Mbed's NetworkStack DNS calls (_stack_dns.py, added to the class on first use)
         if name in _PAIRS:
             return lambda *a: (None, _UNSUPPORTED)
         if name.startswith("socket_") or name in _CALLS:
             return lambda *a: _UNSUPPORTED
-        raise AttributeError(name)
+        if " " + name + " " not in _APP:
+            raise AttributeError(name)
+        from ._stack_dns import more
+
+        return more(self, name)
+
+    def socket_poll(self, h):
+        return self.socket_wait(h, _POLLIN | _POLLOUT, 0)
 
     def gethostbyname(self, host, addr, version=0):
         """Resolve ``host`` into the SocketAddress ``addr`` (port kept); -> nsapi code."""
@@ -83,8 +103,9 @@ class NetworkStack:
         return lookup(self, host, version)
 
 
-_PAIRS = ("socket_open", "socket_accept", "getsockopt")
-_CALLS = ("setsockopt", "get_ip_address")
+_PAIRS = ("socket_open", "socket_accept", "getsockopt", "getstackopt")
+_CALLS = ("setsockopt", "get_ip_address", "setstackopt", "get_dns_server")  # get_dns_server: the driver's own
+_APP = " gethostbyname_async gethostbyname_async_cancel getaddrinfo getaddrinfo_async add_dns_server "  # _stack_dns.py
 
 
 class Stream:
@@ -119,8 +140,9 @@ class Stream:
 
 
 def __getattr__(name):
-    # stack.NativeStack and stack.nsapi_error, kept here for importers; the class loads only when asked for
-    if name in ("NativeStack", "nsapi_error"):
+    # stack.NativeStack, stack.nsapi_error (and the port's socket module NativeStack uses), kept
+    # here for importers: native_stack.py loads only when one of them is asked for
+    if name in ("NativeStack", "nsapi_error", "socket"):
         from . import native_stack
 
         return getattr(native_stack, name)

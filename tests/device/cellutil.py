@@ -30,7 +30,7 @@ def model(name):
 
 def ctl(line):
     """One command to the current modem emulator's control socket; -> its reply (bytes)."""
-    import socket
+    from netsocket.stack import socket  # the port's own module, also under compat.install()
 
     host, port = peer(_cur[2])
     s = socket.socket()
@@ -93,10 +93,10 @@ def _forget(driver):
     from netsocket import NetworkInterface
 
     NetworkInterface._default = None
-    sys.modules.pop("netsocket.cellular." + driver, None)
     pkg = sys.modules.get("netsocket.cellular")
-    if pkg is not None and hasattr(pkg, driver):
-        delattr(pkg, driver)
+    if pkg is not None:
+        pkg.__dict__.pop(driver, None)  # (not hasattr: the package's __getattr__ would import it again)
+    sys.modules.pop("netsocket.cellular." + driver, None)
     gc.collect()
 
 

@@ -292,7 +292,7 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=do_servers)
 
     p = sub.add_parser("bench", help="benchmarks that print figures and ratios")
-    p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular"])
+    p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular", "compat"])
     p.add_argument("--callgrind-only", action="store_true",
                    help="sockets: only the interpreter instruction counts (valgrind), no board")
     p.set_defaults(func=do_bench)

@@ -16,8 +16,10 @@ _NAMES = {
 
 def __getattr__(name):
     mod = _NAMES.get(name)
-    if mod is None:
-        raise AttributeError(name)
+    if mod is None:  # a submodule (``from netsocket.cellular import at``), or AttributeError
+        from .._imports import other
+
+        return other("netsocket.cellular", name, _NAMES)
     value = getattr(_mod(mod), name)
     globals()[name] = value
     return value

@@ -78,6 +78,7 @@ class _Sock:
         self.t0 = 0  # ticks: opening started, or the send back-off ends
         self.busy = False  # send back-off running (the modem's buffer was full)
         self.cb = None
+        self.waits = 0  # socket_wait calls on it now (socket_close waits until they have left)
 
 
 class ATStack(NetworkStack):
@@ -188,6 +189,9 @@ class ATStack(NetworkStack):
         h.state = _NEW
         self._socks[h.id] = None
         self.sockets -= 1
+        t0 = ticks_ms()
+        while h.waits and ticks_diff(ticks_ms(), t0) < 2000:  # a wait in another thread: it sees the
+            sleep_ms(1)  # handle gone at its next round (<= 50 ms) and leaves; then return, as Mbed
         return _OK
 
     def _open(self, h, kind, ip, port):
@@ -342,14 +346,27 @@ class ATStack(NetworkStack):
             r |= _POLLERR | _POLLHUP | _POLLIN
         return r
 
+    def socket_poll(self, h):
+        # what is ready now: the URCs already waiting are read (never waiting for more)
+        if not self._valid(h):
+            return _POLLERR
+        self._if.maintain()
+        return self._revents(h)
+
     def socket_wait(self, h, events, timeout):
         if not self._valid(h):
             return _POLLERR
+        h.waits += 1
+        try:
+            return self._wait(h, events, timeout)
+        finally:
+            h.waits -= 1
+
+    def _wait(self, h, events, timeout):
         t0 = ticks_ms()
         at = self.at
         while True:
-            self._if.maintain()
-            r = self._revents(h)
+            r = self.socket_poll(h)  # POLLERR once closed meanwhile, by another thread: the wait ends
             if r & (events | _POLLERR | _POLLHUP):
                 return r
             left = 50

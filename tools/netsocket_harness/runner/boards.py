@@ -19,9 +19,10 @@ from pathlib import Path
 from mpremote.transport import TransportError
 from mpremote.transport_serial import SerialTransport
 
-from .. import modem, vboard
+from .. import modem, thirdparty, vboard
 from ..build import compile_mpy
 from ..deploy import deploy
+from ..docsite import doc_programs
 from ..errors import HarnessError
 from ..mpr import connect, mpremote
 from ..peers import Peers
@@ -97,14 +98,23 @@ class TestBoard:
         for fname, data in self.peers.files.items():  # e.g. the TLS test CA
             (tests / fname).write_bytes(data)
             test_files.append(str(tests / fname))
-        # the examples, run by test_examples.py (devtest puts /examples on sys.path)
-        examples = _compiled(sorted((ROOT / "examples").glob("*.py")), tests / "examples")
+        # the examples and the docs' programs, run by test_examples.py and test_docs.py
+        # (devtest puts /examples on sys.path)
+        programs = sorted((ROOT / "examples").glob("*.py")) + doc_programs(tests / "docs")
+        examples = _compiled(programs, tests / "examples")
+        # unmodified third-party libraries (umqtt, urequests) for the socket facade tests, into /lib
+        libs: dict[str, list[str]] = {}
+        for path, src in thirdparty.board_files():
+            out = self.build_dir / "thirdparty" / Path(path).with_suffix(".mpy")
+            libs.setdefault(str(Path("lib", path).parent), []).extend(_compiled([src], out.parent, out.name))
         t = connect(self.port)
         try:
-            for remote, files in (("tests", test_files), ("examples", examples)):
+            for remote, files in (("tests", test_files), ("examples", examples), *libs.items()):
                 if not files:
                     continue
                 if not t.fs_exists(remote):
+                    if "/" in remote and not t.fs_exists(remote.rsplit("/", 1)[0]):
+                        t.fs_mkdir(remote.rsplit("/", 1)[0])
                     t.fs_mkdir(remote)
                 with contextlib.redirect_stdout(io.StringIO()):  # mpremote's "Up to date" lines
                     mpremote(self.port, ["fs", "cp", *files, f":{remote}/"], t)
@@ -229,11 +239,11 @@ def _last_traceback(log: str) -> str:
     return log[at:] if at >= 0 else log[-2000:]
 
 
-def _compiled(sources: list[Path], out: Path) -> list[str]:
-    """The .mpy files of `sources` in `out`, each compiled again when older than its source."""
+def _compiled(sources: list[Path], out: Path, name: str | None = None) -> list[str]:
+    """The .mpy files of `sources` in `out` (`name`: of the one source), compiled again when older than it."""
     paths = []
     for src in sources:
-        target = out / (src.stem + ".mpy")
+        target = out / (name or src.stem + ".mpy")
         if not target.exists() or target.stat().st_mtime_ns < src.stat().st_mtime_ns:
             compile_mpy(src, target, src.name)
         paths.append(str(target))
