@@ -143,7 +143,7 @@ def __getattr__(name):
     # stack.NativeStack, stack.nsapi_error (and the port's socket module NativeStack uses), kept
     # here for importers: native_stack.py loads only when one of them is asked for
     if name in ("NativeStack", "nsapi_error", "socket"):
-        from . import native_stack
+        from .native_stack import NativeStack, nsapi_error, socket  # (not "from . import": that asks the package)
 
-        return getattr(native_stack, name)
+        return NativeStack if name == "NativeStack" else nsapi_error if name == "nsapi_error" else socket
     raise AttributeError(name)

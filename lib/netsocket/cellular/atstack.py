@@ -21,15 +21,15 @@ URC handlers only set flags and fire socket callbacks (never commands): data
 ready -> ``_rx(id)``, peer closed -> ``_hup(id)``, PDP lost ->
 ``self._if._link_lost(1)``. Every call is non-blocking, as NetworkStack
 requires; ``socket_wait`` reads URCs until the socket is ready. UDP and bind,
-sigio and options, and link-loss recovery are in ``_atstack_udp``,
-``_atstack_sigio`` and ``_atstack_recovery``, loaded on first use. DNS goes to
+sigio and options are in ``_atstack_udp`` and ``_atstack_sigio``, loaded on
+first use (the link-loss paths stay here: they run when memory is tight). DNS goes to
 the modem unless the app gave netsocket's resolver servers
 (``add_dns_server``): then netsocket's own resolver runs over the modem's
 UDP sockets.
 """
 
 from micropython import const
-from time import ticks_ms, ticks_diff, ticks_add
+from time import ticks_ms, ticks_diff, ticks_add, sleep_ms
 from ..stack import NetworkStack
 from ..address import SocketAddress
 
@@ -61,7 +61,6 @@ _DEAD = const(5)  # the link went down under it
 _PARTS = (
     ("_atstack_udp", ("socket_bind", "_udp", "socket_sendto", "socket_recvfrom")),
     ("_atstack_sigio", ("socket_attach", "setsockopt", "getsockopt", "_sigio", "_irq", "_schedule", "_poller", "_oob")),
-    ("_atstack_recovery", ("_dead", "_close_dead", "_close_open")),
 )
 
 
@@ -105,8 +104,8 @@ class ATStack(NetworkStack):
         self._ip = None  # SocketAddress of the PDP context
 
     def __getattr__(self, name):
-        # UDP and bind, sigio and options, link-loss recovery: in companion modules, added to the
-        # class on first use (a connected TCP client never loads them)
+        # UDP and bind, sigio and options: in companion modules, added to the class on first
+        # use (a connected TCP client never loads them)
         from . import _more
 
         f = _more(ATStack, self, name, _PARTS)
@@ -144,6 +143,30 @@ class ATStack(NetworkStack):
             if err == 0:
                 s.state = _OPEN  # data/close URCs may follow before the application looks
             self._fire(s)
+
+    def _dead(self):
+        for s in self._socks:
+            if s is not None and s.state in (_OPENING, _OPEN, _CLOSING):
+                s.state = _DEAD
+                self._fire(s)
+
+
+    def _close_dead(self, ids):
+        # with the handler held: close the modem's IDs that no live socket of ours owns
+        for i in ids:
+            s = self._sock(i)
+            if s is None or s.state in (_DEAD, _CLOSING):
+                self._close_id(i)
+                if s is not None:
+                    s.state = _DEAD
+
+
+    def _close_open(self):
+        # with the handler held: close every socket the link had
+        for s in self._socks:
+            if s is not None and s.state in (_OPENING, _OPEN, _CLOSING):
+                self._close_id(s.id)
+                s.state = _DEAD
 
     # -- NetworkStack ---------------------------------------------------------------------------
 
