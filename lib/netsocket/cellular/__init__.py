@@ -32,21 +32,11 @@ def _mod(name):
 def _more(cls, obj, name, parts):
     """The rarely used methods of ``cls`` live in companion modules, ``parts`` = ((module, names), ...):
     the first use of one adds that module's methods to ``cls`` (as the core's _socket_server_opts).
-    ``names`` as a str gives name prefixes instead: every public function of the module whose name
-    starts with one of them. -> ``obj.<name>``, or None when no companion has it."""
+    -> ``obj.<name>``, or None when no companion has it."""
     for mod, names in parts:
-        if isinstance(names, str):
-            if name[:4] not in names.split():
-                continue
+        if name in names:
             m = _mod(mod)
-            names = [n for n in dir(m) if n[:4] in names.split()]
-            if name not in names:
-                return None
-        elif name in names:
-            m = _mod(mod)
-        else:
-            continue
-        for n in names:
-            setattr(cls, n, getattr(m, n))
-        return getattr(obj, name)
+            for n in names:
+                setattr(cls, n, getattr(m, n))
+            return getattr(obj, name)
     return None

@@ -92,7 +92,8 @@ class ATHandler:
     # -- URCs ----------------------------------------------------------------------
 
     def set_urc(self, prefix, handler):
-        """Call ``handler(line)`` for each line starting with ``prefix`` (bytes); None removes it."""
+        """Call ``handler(line)`` for each line starting with ``prefix`` (bytes, or a tuple of them:
+        any); None removes it."""
         self._urcs = [u for u in self._urcs if u[0] != prefix]
         if handler is not None:
             self._urcs.append((prefix, handler))

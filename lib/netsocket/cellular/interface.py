@@ -42,7 +42,9 @@ _S_ACTIVATE = const(5)
 _PARTS = (
     ("_ppp", ("dial", "hangup", "_ppp_up")),
     ("_connect_thread", ("_background", "_ticker", "_tick")),
-    ("_cell_info", "get_ set_"),  # every get_*/set_* it has
+    ("_cell_info", ("get_manufacturer", "get_model", "get_revision", "get_imei", "get_imsi", "get_iccid",
+                    "get_signal_quality", "get_registration_params", "get_operator_params", "set_power_save_mode",
+                    "set_receive_period")),
 )
 
 

@@ -37,15 +37,6 @@ _NEW = const(0)  # socket states, as in atstack.py
 _OPEN = const(2)
 
 
-def _link(line):
-    # "<n>, <what>" -> (n, what); (-1, b"") for anything else
-    i = line.find(b",")
-    try:
-        return int(line[:i]), line[i + 1:].strip()
-    except ValueError:
-        return -1, b""
-
-
 class Stack(ATStack):
     """The SIM800/SIM7000 socket stack; made by CellularInterface(modem="sim800")."""
 
@@ -60,14 +51,15 @@ class Stack(ATStack):
     def __init__(self, iface):
         ATStack.__init__(self, iface)
         at = self.at
-        self._pre = [("%d," % i).encode() for i in range(self.MAX)]  # "<n>, SEND OK" etc. start so
-        for p in self._pre:
-            at.set_urc(p, self._on_link)
+        self._pre = tuple(("%d," % i).encode() for i in range(self.MAX))  # "<n>, SEND OK" etc. start so
+        at.set_urc(self._pre, self._on_link)  # a tuple of prefixes: any of them
         at.set_urc(b"+CIPRXGET: 1,", lambda l: self._rx(params(l, 13)[0]))
         at.set_urc(b"+PDP: DEACT", lambda l: self._if._link_lost(1))
 
     def _on_link(self, line):
-        i, what = _link(line)
+        # "<n>, <what>"
+        c = line.find(b",")
+        i, what = int(line[:c]), line[c + 1:].strip()
         if what == b"CONNECT OK":
             self._opened_urc(i, 0)
         elif what == b"CONNECT FAIL" or what == b"ALREADY CONNECT":
