@@ -1,4 +1,4 @@
-"""UDP sockets and bind() of ATStack (loaded on first use: a TCP client never needs them)."""
+"""UDP sockets of ATStack (loaded on first use: a TCP client never needs them)."""
 
 from micropython import const
 from time import ticks_ms, ticks_diff
@@ -14,24 +14,6 @@ _IN_PROGRESS = const(-3013)
 _NEW = const(0)  # socket states: as in atstack.py
 _OPEN = const(2)
 _DEAD = const(5)
-
-
-def socket_bind(self, h, addr):
-    if not self._valid(h):
-        return _NO_SOCKET
-    ip = addr._ip
-    if ip is not None and ip != bytes(4):
-        if len(ip) != 4 or self._ip is None or ip != self._ip._ip:
-            return _PARAMETER
-    port = addr._port
-    if h.state != _NEW:
-        return _PARAMETER
-    if port:
-        for s in self._socks:
-            if s is not None and s is not h and s.lport == port:
-                return _PARAMETER
-    h.lport = port
-    return _OK
 
 
 def _udp(self, h):

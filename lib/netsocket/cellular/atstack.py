@@ -20,7 +20,7 @@ driver (``bg96.Stack``, ``sim7600.Stack``) supplies:
 URC handlers only set flags and fire socket callbacks (never commands): data
 ready -> ``_rx(id)``, peer closed -> ``_hup(id)``, PDP lost ->
 ``self._if._link_lost(1)``. Every call is non-blocking, as NetworkStack
-requires; ``socket_wait`` reads URCs until the socket is ready. UDP and bind,
+requires; ``socket_wait`` reads URCs until the socket is ready. UDP sockets,
 sigio and options are in ``_atstack_udp`` and ``_atstack_sigio``, loaded on
 first use (the link-loss paths stay here: they run when memory is tight). DNS goes to
 the modem unless the app gave netsocket's resolver servers
@@ -59,7 +59,7 @@ _DEAD = const(5)  # the link went down under it
 
 
 _PARTS = (
-    ("_atstack_udp", ("socket_bind", "_udp", "socket_sendto", "socket_recvfrom")),
+    ("_atstack_udp", ("_udp", "socket_sendto", "socket_recvfrom")),
     ("_atstack_sigio", ("socket_attach", "setsockopt", "getsockopt", "_sigio", "_irq", "_schedule", "_poller", "_oob")),
 )
 
@@ -104,7 +104,7 @@ class ATStack(NetworkStack):
         self._ip = None  # SocketAddress of the PDP context
 
     def __getattr__(self, name):
-        # UDP and bind, sigio and options: in companion modules, added to the class on first
+        # UDP sockets, sigio and options: in companion modules, added to the class on first
         # use (a connected TCP client never loads them)
         from . import _more
 
@@ -250,6 +250,23 @@ class ATStack(NetworkStack):
 
     _BIND_FAILED = -1  # the modem's "bind failed" open result
     ICCID = ("AT+CCID", b"+CCID:")  # the SIM's ICCID (not in 3GPP): command, reply prefix
+
+    def socket_bind(self, h, addr):
+        if not self._valid(h):
+            return _NO_SOCKET
+        ip = addr._ip
+        if ip is not None and ip != bytes(4):
+            if len(ip) != 4 or self._ip is None or ip != self._ip._ip:
+                return _PARAMETER
+        port = addr._port
+        if h.state != _NEW:
+            return _PARAMETER
+        if port:
+            for s in self._socks:
+                if s is not None and s is not h and s.lport == port:
+                    return _PARAMETER
+        h.lport = port
+        return _OK
 
     def socket_connect(self, h, addr):
         if not self._valid(h):
