@@ -23,6 +23,8 @@ from .boards import Outcome, TestBoard, default_build_dir
 from .collect import DeviceTest, read_module
 
 _BOARD = pytest.StashKey[TestBoard]()
+_FAULT = "board fault (not a test verdict): "
+_LINK_BOARD = pytest.StashKey["TestBoard | str"]()  # the board on its own link, or why there is none
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -60,10 +62,27 @@ def device_board(config: pytest.Config) -> TestBoard:
     return board
 
 
+def link_board(config: pytest.Config) -> TestBoard:
+    """The virtual board on its own link (NETNS modules), started on first use; fails the test if it cannot be."""
+    board = config.stash.get(_LINK_BOARD, None)
+    if board is None:
+        worker = _worker(config)
+        try:
+            board = TestBoard(config.getoption("ns_board"), None, f"{worker}-link", config.getoption("ns_heap"),
+                              "", default_build_dir(worker), Path(config.getoption("ns_device_dir")), netns=True)
+        except HarnessError as e:
+            board = f"this test needs a virtual board on its own link, which could not start: {e}"
+        config.stash[_LINK_BOARD] = board
+    if isinstance(board, str):
+        pytest.fail(board, pytrace=False)
+    return board
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    board = config.stash.get(_BOARD, None)
-    if board is not None:
-        board.close()
+    for key in (_BOARD, _LINK_BOARD):
+        board = config.stash.get(key, None)
+        if isinstance(board, TestBoard):
+            board.close()
 
 
 def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -81,22 +100,23 @@ class DeviceFile(pytest.File):
             for param in module.params or (None,):
                 name = test.name if param is None else f"{test.name}[{param}]"
                 item = DeviceItem.from_parent(self, name=name)
-                item.test, item.param = test, param
+                item.test, item.param, item.netns = test, param, module.netns
                 yield item
 
 
 class DeviceItem(pytest.Item):
     test: DeviceTest
     param: str | None = None
+    netns: bool = False
     outcome: Outcome | None = None
 
     def setup(self) -> None:
         """Runs the test on the board; a board fault raised here is reported as an error."""
-        board = device_board(self.config)
+        board = link_board(self.config) if self.netns else device_board(self.config)
         timeout = self.test.limit or self.config.getoption("ns_timeout")
         self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
         if self.outcome.verdict == "ERROR":
-            pytest.fail(f"board fault (not a test verdict): {self.outcome.detail}\n"
+            pytest.fail(f"{_FAULT}{self.outcome.detail}\n"
                         f"--- serial output ---\n{self.outcome.output}", pytrace=False)
 
     def runtest(self) -> None:
@@ -110,6 +130,16 @@ class DeviceItem(pytest.Item):
 
     def reportinfo(self):
         return self.test.path, self.test.line - 1, f"{self.path.name}::{self.name} [device]"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """One line per board fault of the run: what the board did and how it was brought back."""
+    faults = [r for r in terminalreporter.stats.get("error", []) if _FAULT in str(getattr(r, "longrepr", ""))]
+    if faults:
+        terminalreporter.section("netsocket board faults")
+        for r in faults:
+            text = str(r.longrepr)
+            terminalreporter.line(f"{r.nodeid}: {text[text.index(_FAULT) + len(_FAULT):].splitlines()[0]}")
 
 
 @pytest.fixture(scope="session")

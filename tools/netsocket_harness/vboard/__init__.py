@@ -8,9 +8,11 @@ the board, so files and ROMFS images survive restarts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import stat
 import socket
 import subprocess
 import sys
@@ -74,17 +76,45 @@ def _check_name(name: str) -> None:
         raise HarnessError(f"bad board name {name!r}: use letters, digits, '-', '_' and '.'")
 
 
-def _check_uarts(uarts: dict[str, str]) -> dict[str, str]:
+def _check_uarts(uarts: dict[str, str], root: Path | None = None) -> dict[str, str]:
+    """Each --uartN must be a serial port (a pty or tty), and not a virtual board's console."""
+    consoles = {}
+    for cfg in list_boards(root):
+        with contextlib.suppress(OSError):
+            consoles[os.stat(cfg.port).st_rdev] = cfg.name
     for uid, path in uarts.items():
-        if not os.path.exists(path):
-            raise HarnessError(f"--uart{uid} {path}: no such serial port (is the modem running?)")
+        try:
+            st = os.stat(path)
+        except OSError:
+            raise HarnessError(f"--uart{uid} {path}: no such serial port (is the modem running?)") from None
+        if not stat.S_ISCHR(st.st_mode) or not _is_tty(path):
+            raise HarnessError(f"--uart{uid} {path}: not a serial port (give the pty a modem printed, /dev/pts/N)")
+        if st.st_rdev in consoles:
+            raise HarnessError(f"--uart{uid} {path}: that is the console of virtual board "
+                               f"{consoles[st.st_rdev]!r}, not a modem")
     return uarts
+
+
+def _is_tty(path: str) -> bool:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
 
 
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
              interpreter: list[str] | None, owner_pid: int = 0,
-             uarts: dict[str, str] | None = None, download_mode: bool = False) -> BoardConfig:
+             uarts: dict[str, str] | None = None, download_mode: bool = False,
+             netns: bool = False) -> BoardConfig:
     _check_name(name)
+    if netns:
+        from .link import check_root
+
+        check_root()
     if heap < 16 * 1024:
         raise HarnessError(f"--heap {heap} is too small: a board needs at least 16K")
     home = (root or state_root()) / name
@@ -95,7 +125,7 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
             f"stop it with: netsocket vboard stop {name}")
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
                       interpreter=interpreter or find_interpreter(), owner_pid=owner_pid,
-                      uarts=_check_uarts(uarts or {}), download_mode=download_mode)
+                      uarts=_check_uarts(uarts or {}, root), download_mode=download_mode, netns=netns)
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path
     if not rom.exists() or rom.stat().st_size != rom_size:
@@ -109,12 +139,13 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
 def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
           root: Path | None = None, interpreter: list[str] | None = None,
           timeout: float = 20.0, owner_pid: int = 0, uarts: dict[str, str] | None = None,
-          download_mode: bool = False) -> BoardConfig:
+          download_mode: bool = False, netns: bool = False) -> BoardConfig:
     """Start a board in the background; return once its REPL answers.
 
     With `owner_pid`, the board stops by itself when that process ends;
-    `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`."""
-    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode)
+    `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`;
+    `netns` puts it on its own link (`cfg.link`: its addresses; see link.py)."""
+    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode, netns)
     log = open(Path(cfg.home) / "supervisor.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],
@@ -137,11 +168,11 @@ def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DE
 
 
 def run_foreground(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
-                   root: Path | None = None, uarts: dict[str, str] | None = None) -> None:
+                   root: Path | None = None, uarts: dict[str, str] | None = None, netns: bool = False) -> None:
     """Run a board in this process until Ctrl-C or SIGTERM."""
     from .supervisor import Supervisor
 
-    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts)
+    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts, netns=netns)
     sup = Supervisor(cfg)
     sup.on_ready = lambda: print(cfg.port, flush=True)
     sup.run()
@@ -169,6 +200,20 @@ def control(cfg: BoardConfig, command: str, timeout: float = 10.0) -> str:
         try:
             s.connect(str(cfg.ctl_path))
             s.sendall(command.encode() + b"\n")
-            return s.recv(256).decode().strip()
+            return s.recv(4096).decode().strip()
         except OSError as e:
             raise HarnessError(f"virtual board {cfg.name!r} does not answer its control socket: {e}") from None
+
+
+def set_link(name: str = DEFAULT_NAME, root: Path | None = None, **faults: object) -> dict:
+    """Change the faults of a board's own link (see link.py; None leaves a fault as it is); -> the link."""
+    _check_name(name)
+    cfg = running(name, root)
+    if cfg is None:
+        raise HarnessError(f"no virtual board named {name!r} is running (see: netsocket vboard list)")
+    given = {k: v for k, v in faults.items() if v is not None}
+    answer = control(cfg, "link " + json.dumps(given), timeout=30)
+    word, _, rest = answer.partition(" ")
+    if word != "ok":
+        raise HarnessError(f"virtual board {name!r}: {rest.removeprefix('error: ') or answer or 'no answer'}")
+    return json.loads(rest)
