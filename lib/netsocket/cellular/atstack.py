@@ -20,9 +20,9 @@ driver (``bg96.Stack``, ``sim7600.Stack``) supplies:
 URC handlers only set flags and fire socket callbacks (never commands): data
 ready -> ``_rx(id)``, peer closed -> ``_hup(id)``, PDP lost ->
 ``self._if._link_lost(1)``. Every call is non-blocking, as NetworkStack
-requires; ``socket_wait`` reads URCs until the socket is ready. UDP sockets,
-sigio and options are in ``_atstack_udp`` and ``_atstack_sigio``, loaded on
-first use (the link-loss paths stay here: they run when memory is tight). DNS goes to
+requires; ``socket_wait`` reads URCs until the socket is ready. UDP sockets
+are in ``_atstack_udp``, loaded on first use (the link-loss paths and sigio stay
+here: they run when memory is tight, and every TLS or facade socket uses sigio). DNS goes to
 the modem unless the app gave netsocket's resolver servers
 (``add_dns_server``): then netsocket's own resolver runs over the modem's
 UDP sockets.
@@ -58,9 +58,8 @@ _CLOSING = const(4)  # the peer closed; the modem's close is still due
 _DEAD = const(5)  # the link went down under it
 
 
-_PARTS = (
-    ("_atstack_udp", ("_udp", "socket_sendto", "socket_recvfrom")),
-    ("_atstack_sigio", ("socket_attach", "setsockopt", "getsockopt", "_sigio", "_irq", "_schedule", "_poller", "_oob")),
+_PARTS = (  # names as one string each (see cellular._more)
+    ("_atstack_udp", "_udp socket_sendto socket_recvfrom"),
 )
 
 
@@ -104,7 +103,7 @@ class ATStack(NetworkStack):
         self._ip = None  # SocketAddress of the PDP context
 
     def __getattr__(self, name):
-        # UDP sockets, sigio and options: in companion modules, added to the class on first
+        # UDP sockets: in a companion module, added to the class on first
         # use (a connected TCP client never loads them)
         from . import _more
 
@@ -422,3 +421,80 @@ class ATStack(NetworkStack):
                 at.process(left)
 
     # -- sigio: URCs read while the application is not calling the stack ------------------
+
+    # -- sigio: URCs read while the application is not calling the stack ------------------
+
+    def socket_attach(self, h, cb):
+        if not self._valid(h):
+            return _NO_SOCKET
+        if (h.cb is None) != (cb is None):
+            self._ncb += 1 if cb is not None else -1
+        h.cb = cb
+        if cb is not None:
+            self._sigio()
+        return _OK
+
+
+    def setsockopt(self, h, level, opt, value):
+        return _NO_SOCKET if not self._valid(h) else _UNSUPPORTED
+
+
+    def getsockopt(self, h, level, opt):
+        return None, _NO_SOCKET if not self._valid(h) else _UNSUPPORTED
+
+
+    def _sigio(self):
+        if self._sched is not False:
+            return
+        self._sched = None  # running, nothing scheduled
+        u = self._if._uart
+        try:
+            u.irq(self._irq, u.IRQ_RXIDLE)  # boards: the UART interrupts on idle after data
+            return
+        except Exception:
+            pass
+        try:
+            import _thread
+
+            _thread.start_new_thread(self._poller, ())
+        except Exception:
+            self._sched = False  # no way to run in the background: callbacks fire from calls only
+
+
+    def _irq(self, u):
+        self._schedule()
+
+
+    def _schedule(self):
+        if self._sched:
+            return
+        try:
+            from micropython import schedule
+
+            self._sched = True
+            schedule(self._oob, None)
+        except Exception:
+            self._sched = None
+
+
+    def _poller(self):
+        import select
+
+        p = select.poll()
+        p.register(self._if._uart, _POLLIN)
+        while self._ncb > 0:
+            if p.poll(50) and not self._sched:
+                self._schedule()
+            sleep_ms(2)
+        self._sched = False
+
+
+    def _oob(self, _):
+        self._sched = None
+        at = self.at
+        if at.try_lock():
+            try:
+                while at.pending() and at.process(0):
+                    pass
+            finally:
+                at.unlock()

@@ -26,6 +26,14 @@ _DISCONNECTED = const(2)
 _CONNECTING = const(3)
 
 _IN_PROGRESS = const(-3013)
+_STEP = const(0)  # the connect's state list (_begin)
+_T0 = const(1)
+_NEXT = const(2)
+_PWR = const(3)
+_TRIED = const(4)
+_SEEN = const(5)
+_WAS = const(6)
+_RELOST = const(7)
 
 _LOST_MODEM = const(2)
 _AUTH_FAILURE = const(-3011)
@@ -39,12 +47,11 @@ _S_REGISTER = const(3)
 _S_ACTIVATE = const(5)
 
 
-_PARTS = (
-    ("_ppp", ("dial", "hangup", "_ppp_up")),
-    ("_connect_thread", ("_background", "_ticker", "_tick")),
-    ("_cell_info", ("get_manufacturer", "get_model", "get_revision", "get_imei", "get_imsi", "get_iccid",
-                    "get_signal_quality", "get_registration_params", "get_operator_params", "set_power_save_mode",
-                    "set_receive_period")),
+_PARTS = (  # names as one string each: fewer interned names while they are not loaded
+    ("_ppp", "dial hangup _ppp_up"),
+    ("_connect_thread", "_background _ticker _tick"),
+    ("_cell_info", "get_manufacturer get_model get_revision get_imei get_imsi get_iccid get_signal_quality "
+                   "get_registration_params get_operator_params set_power_save_mode set_receive_period"),
 )
 
 
@@ -59,7 +66,7 @@ class CellularInterface(NetworkInterface):
 
     reg_timeout = 180000  # ms to wait for registration
     debug = None  # print (or any callable(text)): say what connect() is doing and waiting for
-    _c = None  # the connect running (_connect_steps._Connect)
+    _c = None  # the connect running: its state (see _begin)
     # settings and link state: class defaults, so an instance holds only what differs (less heap)
     _power = None
     _ppp = False
@@ -260,7 +267,7 @@ class CellularInterface(NetworkInterface):
                 at.unlock()
         c = self._c
         if c is not None:
-            if ticks_diff(ticks_ms(), c.next) >= 0:
+            if ticks_diff(ticks_ms(), c[_NEXT]) >= 0:
                 _run(self)
         elif self._lost and self._status != _CONNECTING and ticks_diff(ticks_ms(), self._retry) >= 0:
             self._auto = True
@@ -277,24 +284,15 @@ class CellularInterface(NetworkInterface):
 # when a step is done, the error when it failed, and for 2 each new registration status.
 
 
-class _Connect:
-    """One connect in progress: its step and what the steps remember."""
-
-    def __init__(self, net, lost):
-        self.step = _S_OPERATOR if lost == _LOST_PDP else _S_POWER
-        self.t0 = self.next = ticks_ms()  # the step began; the next attempt is due
-        self.pwr = net._power  # the power key, until pulsed once
-        self.tried = False  # the SIM PIN was entered
-        self.seen = -1  # the last registration stat reported
-        self.was = lost  # what the link lost before (PDP: the device steps are skipped)
-        self.relost = lost if net._auto else 0  # an automatic reconnect that fails is retried later
-
-
 def _begin(self):
     lost = self._lost
     self._lost = 0
     self._reg = 0
-    self._c = _Connect(self, lost)
+    t = ticks_ms()
+    # the connect's state: step, step began, next attempt due, power key (until pulsed once),
+    # SIM PIN entered, last registration stat reported, what was lost before, lost to restore
+    self._c = [_S_OPERATOR if lost == _LOST_PDP else _S_POWER, t, t, self._power, False, -1, lost,
+               lost if self._auto else 0]
     self._set_status(_CONNECTING)
     _say(self, "connecting")
 
@@ -308,24 +306,24 @@ def _run(self):
         self._busy = True
         try:
             while True:
-                step = c.step
+                step = c[_STEP]
                 err = _STEPS[step](self, c)
                 if err == _IN_PROGRESS:
-                    c.next = ticks_add(ticks_ms(), 200)
+                    c[_NEXT] = ticks_add(ticks_ms(), 200)
                     return err
                 if err or step != _S_OPERATOR and step != _S_REGISTER:  # those two report stat changes
-                    _event(self, _EVENTS[step], err)
+                    self._cb and self._cb(_EVENTS[step], err)
                 if err or step == _S_ACTIVATE:
                     break
-                c.step = step + 1
-                c.t0 = ticks_ms()
+                c[_STEP] = step + 1
+                c[_T0] = ticks_ms()
         finally:
             self._busy = False
     self._c = None
     if err:
         _say(self, "connect failed: %d in step %d", err, step)
-        if c.relost:
-            self._lost = c.relost
+        if c[_RELOST]:
+            self._lost = c[_RELOST]
             self._backoff = min(self._backoff * 2, 60000)
             self._retry = ticks_add(ticks_ms(), self._backoff)
         self._set_status(_DISCONNECTED)
@@ -336,32 +334,22 @@ def _run(self):
     return err
 
 
-def _event(self, ev, value):
-    cb = self._cb
-    if cb is not None:
-        cb(ev, value)
-
-
 def _say(self, fmt, *args):
     d = self.debug
     if d:
         (print if d is True else d)("[cellular] " + (fmt % args if args else fmt))
 
 
-def _waited(c):
-    return ticks_diff(ticks_ms(), c.t0)
-
-
 def _st_power(self, c):
     # the modem answers (AT+CMEE? until it does: echo and late lines skipped), echo off, numeric errors
     at = self.at
     if at.sync(1, 300) != _OK:
-        if c.pwr is not None:  # silent: switch it on once, then wait for it to boot
-            c.pwr()
-            c.pwr = None
-        if _waited(c) > self.power_timeout:
+        if c[_PWR] is not None:  # silent: switch it on once, then wait for it to boot
+            c[_PWR]()
+            c[_PWR] = None
+        if ticks_diff(ticks_ms(), c[_T0]) > self.power_timeout:
             return _DEVICE_ERROR
-        _say(self, "waiting for the modem to answer AT (%d ms)", _waited(c))
+        _say(self, "waiting for AT")
         return _IN_PROGRESS
     if at.cmd("ATE0")[1] or at.sync() or at.cmd("AT+CMEE=1")[1]:
         return _DEVICE_ERROR
@@ -376,20 +364,20 @@ def _st_sim(self, c):
     if err and at.cme == 10 or line is not None and b"PUK" in line:
         return _AUTH_FAILURE if line else _DEVICE_ERROR
     if line is not None and b"SIM PIN" in line:
-        if self._pin is None or c.tried:
+        if self._pin is None or c[_TRIED]:
             return _AUTH_FAILURE
-        c.tried = True
+        c[_TRIED] = True
         return _AUTH_FAILURE if at.cmd('AT+CPIN="%s"' % self._pin, None, 5000)[1] else _IN_PROGRESS
-    if _waited(c) > 20000:
+    if ticks_diff(ticks_ms(), c[_T0]) > 20000:
         return _DEVICE_ERROR
-    _say(self, "waiting for the SIM (%s)", line or at.cme)
+    _say(self, "waiting for the SIM")
     return _IN_PROGRESS  # SIM busy (+CME ERROR: 14) or not ready yet
 
 
 def _st_operator(self, c):
     # automatic operator selection (or the PLMN set), registration URCs with location
     at = self.at
-    if c.was == _LOST_PDP:
+    if c[_WAS] == _LOST_PDP:
         self._stack._close_all()  # the sockets the lost context had
     if self._plmn:
         err = at.cmd('AT+COPS=1,2,"%s"' % self._plmn, None, 180000)[1]
@@ -416,16 +404,16 @@ def _st_register(self, c):
                     stat = p[1]
                     if stat in (1, 5, 3):
                         break
-    if stat != c.seen:
-        c.seen = stat
-        _event(self, _EV_REGISTRATION, stat)
+    if stat != c[_SEEN]:
+        c[_SEEN] = stat
+        self._cb and self._cb(_EV_REGISTRATION, stat)
     if stat == 3:
         return _NO_CONNECTION  # registration denied
     if stat in (1, 5):
         return _OK
-    if _waited(c) > self.reg_timeout:
+    if ticks_diff(ticks_ms(), c[_T0]) > self.reg_timeout:
         return _CONNECTION_TIMEOUT
-    _say(self, "waiting for registration: stat %d, %d of %d ms", stat, _waited(c), self.reg_timeout)
+    _say(self, "waiting for registration: stat %d, %d of %d ms", stat, ticks_diff(ticks_ms(), c[_T0]), self.reg_timeout)
     return _IN_PROGRESS
 
 
