@@ -52,13 +52,27 @@ def nsapi_error(e):
         import errno
         import sys
 
-        t = _ERRNOS.split()
         col = 3 if sys.platform == "esp32" else 2
+        codes = getattr(errno, "errorcode", {}).items()
         m = bytearray(140)
-        for i in range(0, len(t), 4):
-            n = getattr(errno, t[i], int(t[i + col]))
-            if n < 140:
-                m[n] = int(t[i + 1])
+        w = []  # the 4 words of one entry: read word by word, no list of all ~110 (a 900 B peak)
+        i = 0
+        k = len(_ERRNOS)
+        while i < k:
+            j = _ERRNOS.find(" ", i)
+            if j < 0:
+                j = k
+            w.append(_ERRNOS[i:j])
+            i = j + 1
+            if len(w) == 4:
+                n = int(w[col])
+                for c, name in codes:  # by name, without interning it (getattr would: heap)
+                    if name == w[0]:
+                        n = c
+                        break
+                if n < 140:
+                    m[n] = int(w[1])
+                del w[:]
         _emap = m
     n = e.errno if isinstance(e, OSError) else None
     if isinstance(n, int) and -3100 < n < -3000:  # already an nsapi code (Stream)
@@ -77,6 +91,10 @@ class NativeStack(NetworkStack):
         self._raw = hasattr(socket, "sockaddr")  # unix: sockaddr as raw bytes
         self._sigio = None  # poller thread when the port has no socket callbacks
         self._last = None  # see socket_sendto
+
+    _ph = None  # the handle registered in self._poll, and its events (see socket_wait)
+    _pev = 0
+    _src = None  # (native address, ip, port) of the last source UDPSocket's hot path read (udp.py)
 
     def __repr__(self):
         return "<NativeStack %d/%d sockets>" % (self.sockets, self.max_sockets)
@@ -145,7 +163,12 @@ class NativeStack(NetworkStack):
         # over socket_send, which re-arms the poller thread when a write would block)
         return h
 
+    socket_dgram = socket_stream  # the native socket itself
+
     def socket_close(self, h):
+        if h is self._ph and self._poll is not None:  # not left registered in socket_wait's poll
+            self._poll.unregister(h)
+            self._ph = None
         self.socket_attach(h, None)
         self.sockets -= 1
         try:
@@ -310,31 +333,48 @@ class NativeStack(NetworkStack):
     _waits = None  # unix: the handles in socket_wait now (see _wake.py)
     _wk = None  # unix: the waker socket, False if none (see _wake.py)
 
+    @micropython.native
     def socket_wait(self, h, events, timeout):
-        # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own.
-        # unix: every poll also watches the waker, so that a close() in another thread ends it (_wake.py)
+        # one poll object serves every waiter in turn (a concurrent waiter, in another thread,
+        # gets its own). It keeps the last handle registered: register allocates, ipoll and
+        # modify do not, so a socket waiting again and again costs no allocation (compiled
+        # native where the build knows the board's architecture; as bytecode, the for loop's
+        # iterator takes the frame past the 11 words MicroPython keeps on the C stack).
+        # unix: every poll also watches the waker, so that a close() in another thread ends it
+        # (_wake.py); 0 is then returned, as for a timeout.
         p = self._poll
         self._poll = None
         wk = self._wk
-        if p is None or wk is None and self._raw:
-            if p is None:
-                p = select.poll()
-            if wk is None and self._raw:
-                from ._wake import waker
+        if wk is None and self._raw:  # the first wait: make the waker; it stays registered
+            from ._wake import waker
 
-                wk = waker(self)
+            wk = waker(self)
+            if wk and p is not None:
+                p.register(wk, _POLLIN)
+        if p is None:  # another thread has the shared one
+            p = select.poll()
             if wk:
-                p.register(wk, _POLLIN)  # stays registered in the shared poll object
-        p.register(h, events)
-        if wk:
-            self._waits.append(h)
-        try:
-            for s, ev in p.ipoll(timeout):
-                if s is h:
-                    return ev
-            return 0  # timed out, or woken because h was closed
-        finally:
-            p.unregister(h)
-            if wk:
-                self._waits.remove(h)
+                p.register(wk, _POLLIN)
+            p.register(h, events)
+            wk = (wk, p)  # (not given back)
+        elif self._ph is not h:
+            if self._ph is not None:
+                p.unregister(self._ph)
+            p.register(h, events)
+            self._ph = h
+            self._pev = events
+        elif self._pev != events:
+            p.modify(h, events)
+            self._pev = events
+        w = self._waits
+        if w is not None:
+            w.append(h)
+        events = 0
+        for s, ev in p.ipoll(timeout):
+            if s is h:
+                events = ev
+        if w is not None:
+            w.remove(h)
+        if type(wk) is not tuple:
             self._poll = p
+        return events

@@ -35,6 +35,9 @@ class NetworkStack:
       a stack whose handles are streams (NativeStack) returns ``h`` itself, so a send is
       one Python call over the native one.
     - ``socket_sendto(h, addr, data, size)``, ``socket_recvfrom(h, addr_out, buf, size)``
+    - ``socket_dgram(h)``: None, or (NativeStack) the native UDP socket, which UDPSocket then
+      calls directly (``sendto(data, dst)`` with ``dst = stack._sa(addr)``; ``recv(n)``,
+      ``recvfrom(n)`` with the source read by ``stack._addr``): a datagram in one Python frame
     - ``setsockopt(h, level, opt, value)``, ``getsockopt(h, level, opt) -> (value, err)``
     - ``socket_attach(h, cb)``: call ``cb()`` on socket events (spurious calls allowed); None detaches
     - ``socket_wait(h, events, timeout)``: wait up to ``timeout`` ms (< 0 forever) for
@@ -59,6 +62,9 @@ class NetworkStack:
     def socket_stream(self, h):
         return Stream(self, h)
 
+    def socket_dgram(self, h):
+        return None  # UDPSocket goes through socket_sendto/socket_recvfrom
+
     def __getattr__(self, name):
         # a seam call this driver lacks (one fallback instead of a dozen stub methods), or one of
         # Mbed's NetworkStack DNS calls (_stack_dns.py, added to the class on first use)
@@ -75,8 +81,17 @@ class NetworkStack:
     def socket_poll(self, h):
         return self.socket_wait(h, _POLLIN | _POLLOUT, 0)
 
+    _hit = None  # dns.py's cache lookup, set when it is loaded (see gethostbyname)
+
     def gethostbyname(self, host, addr, version=0):
         """Resolve ``host`` into the SocketAddress ``addr`` (port kept); -> nsapi code."""
+        hit = NetworkStack._hit  # a name netsocket's resolver has cached: no checks, no parsing, no import
+        if hit is not None and type(addr) is SocketAddress and (
+                NetworkStack._resolver or type(self)._lookup is NetworkStack._lookup):
+            hit = hit(host, version)  # a literal, a bad name or version is never in it
+            if hit:
+                addr._ip = hit[0]
+                return _OK
         if not isinstance(host, str) or not isinstance(addr, SocketAddress):
             return _PARAMETER
         if not host or len(host) > 255:

@@ -9,6 +9,8 @@ from cellutil import ctl, use, iface, each_modem
 from celltest import status_events, echo, reboot_modem
 from nsutil import addr
 
+REQUIRES = ("cellular",)  # the runner gives these tests only to boards with a modem
+
 OK = 0
 WOULD_BLOCK = -3001
 UNSUPPORTED = -3002

@@ -8,6 +8,8 @@ import time
 from cellutil import ctl, use, iface, each_modem
 from celltest import echo, reboot_modem
 
+REQUIRES = ("cellular",)  # the runner gives these tests only to boards with a modem
+
 OK = 0
 NO_CONNECTION = -3004
 IS_CONNECTED = -3015

@@ -12,6 +12,8 @@ from cellutil import ctl, use, iface, each_modem
 from celltest import status_events, echo, wait_up
 from nsutil import addr, fill
 
+REQUIRES = ("cellular",)  # the runner gives these tests only to boards with a modem
+
 OK = 0
 WOULD_BLOCK = -3001
 UNSUPPORTED = -3002

@@ -1,8 +1,8 @@
 """`netsocket bench cellular`: sockets over every emulated modem, on a private virtual board.
 
-One table: for each modem and line rate (115200 and 921600 baud), bulk upload (TCP to the
-discard peer) and bulk download (TCP from chargen) as bytes/s and as a fraction of the
-line rate (bytes/s divided by baud/10), the round trip of a 64-byte TCP echo (median),
+One table: for each modem and line rate (115200 and 921600 baud; with ``--plot DIR`` four
+rates and a PNG), bulk upload (TCP to the discard peer) and bulk download (TCP from
+chargen) as bytes/s and as a fraction of the line rate (bytes/s divided by baud/10), the round trip of a 64-byte TCP echo (median),
 and the GC heap (``gc.mem_alloc()``) that netsocket.cellular takes once connected with
 one open TCPSocket: everything the import, the interface, its AT handler, the modem's
 stack and the socket hold, over what the core (TCPSocket, SocketAddress) already took.
@@ -23,6 +23,7 @@ from ..mpr import connect
 from ..peers import Peers
 
 RATES = (115200, 921600)
+PLOT_RATES = (115200, 230400, 460800, 921600)  # with --plot: enough points for a curve
 
 _DEVICE = """
 import time, gc
@@ -96,17 +97,23 @@ MODELS = {  # what one send / one read exchange carries
 }
 
 
-def run() -> None:
+def run(plot: Path | None = None) -> None:
     print("sockets over the emulated modems (bytes/s; ratio = of the line rate, baud/10 bytes/s;")
     print("echo = 64-byte TCP round trip, median of 30; heap = GC heap of netsocket.cellular,")
     print("connected, one TCPSocket open)")
     print(f"{'modem':8} {'baud':>7} {'KB':>4} {'upload':>8} {'ratio':>6} {'download':>8} {'ratio':>6} {'echo ms':>8} "
           f"{'heap B':>7}  exchange")
+    rows: dict[str, list[tuple[int, float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="nsbench-cell-") as tmp, Peers() as peers:
         for model, what in MODELS.items():
-            for baud in RATES:
+            for baud in PLOT_RATES if plot is not None else RATES:
                 size, up, down, rtt, heap = _measure(model, baud, peers.addresses, Path(tmp))
                 line = baud / 10
                 up_bps, down_bps = size * 1e6 / up, size * 1e6 / down
                 print(f"{model:8} {baud:7d} {size // 1024:4d} {up_bps:8.0f} {up_bps / line:6.3f} {down_bps:8.0f} "
                       f"{down_bps / line:6.3f} {rtt / 1000:8.2f} {heap:7d}  {what}", flush=True)
+                rows.setdefault(model, []).append((baud, up_bps, down_bps))
+    if plot is not None:
+        from .plots import cellular
+
+        print(f"plot: {cellular(plot, rows)}")
