@@ -5,5 +5,5 @@ metadata(version="0.1.0", description="netsocket cellular base: ATHandler, Cellu
 require("netsocket", library="netsocket")
 package("netsocket/cellular", files=[
     "__init__.py", "at.py", "atstack.py", "interface.py", "nonip.py", "_board_modem.py", "_ppp.py",
-    "_connect_thread.py", "_cell_info.py", "_atstack_udp.py",
+    "_connect_thread.py", "_cell_info.py", "_cell_debug.py", "_atstack_udp.py",
 ], base_path="..")

@@ -30,11 +30,12 @@ def _mod(name):
 
 
 def _more(cls, obj, name, parts):
-    """The rarely used methods of ``cls`` live in companion modules, ``parts`` = ((module, "names
-    separated by spaces"), ...): the first use of one adds that module's methods to ``cls`` (as the
-    core's _socket_server_opts). -> ``obj.<name>``, or None when no companion has it."""
-    for mod, names in parts:
-        names = names.split()
+    """The rarely used methods of ``cls`` live in companion modules, ``parts`` = "module name name
+    ...|module name ...": the first use of one adds that module's methods to ``cls`` (as the core's
+    _socket_server_opts). -> ``obj.<name>``, or None when no companion has it."""
+    for part in parts.split("|"):
+        names = part.split()
+        mod = names.pop(0)
         if name in names:
             m = _mod(mod)
             for n in names:

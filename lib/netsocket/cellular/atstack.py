@@ -58,9 +58,7 @@ _CLOSING = const(4)  # the peer closed; the modem's close is still due
 _DEAD = const(5)  # the link went down under it
 
 
-_PARTS = (  # names as one string each (see cellular._more)
-    ("_atstack_udp", "_udp socket_sendto socket_recvfrom"),
-)
+_PARTS = "_atstack_udp _udp socket_sendto socket_recvfrom"  # companion and its names (see cellular._more)
 
 
 class _Sock:

@@ -26,7 +26,7 @@ _DISCONNECTED = const(2)
 _CONNECTING = const(3)
 
 _IN_PROGRESS = const(-3013)
-_STEP = const(0)  # the connect's state list (_begin)
+_STEP = const(0)  # the connect's state list (connect)
 _T0 = const(1)
 _NEXT = const(2)
 _PWR = const(3)
@@ -41,18 +41,19 @@ _DEVICE_ERROR = const(-3012)
 _CONNECTION_TIMEOUT = const(-3017)
 _LOST_PDP = const(1)
 _EV_REGISTRATION = const(0x1002)  # CellularRegistrationStatusChanged
-_S_POWER = const(0)  # index in _STEPS
+_S_POWER = const(0)  # the steps (_step), in order
+_S_SIM = const(1)
 _S_OPERATOR = const(2)
 _S_REGISTER = const(3)
+_S_ATTACH = const(4)
 _S_ACTIVATE = const(5)
 
 
-_PARTS = (  # names as one string each: fewer interned names while they are not loaded
-    ("_ppp", "dial hangup _ppp_up"),
-    ("_connect_thread", "_background _ticker _tick"),
-    ("_cell_info", "get_manufacturer get_model get_revision get_imei get_imsi get_iccid get_signal_quality "
-                   "get_registration_params get_operator_params set_power_save_mode set_receive_period"),
-)
+# the companions and their names, in one string (see cellular._more): no names interned, no
+# tuples, while they are not loaded
+_PARTS = ("_ppp dial hangup _ppp_up|_connect_thread _background _ticker _tick|_cell_info get_manufacturer "
+          "get_model get_revision get_imei get_imsi get_iccid get_signal_quality get_registration_params "
+          "get_operator_params set_power_save_mode set_receive_period")
 
 
 class CellularInterface(NetworkInterface):
@@ -66,7 +67,7 @@ class CellularInterface(NetworkInterface):
 
     reg_timeout = 180000  # ms to wait for registration
     debug = None  # print (or any callable(text)): say what connect() is doing and waiting for
-    _c = None  # the connect running: its state (see _begin)
+    _c = None  # the connect running: its state (see connect)
     # settings and link state: class defaults, so an instance holds only what differs (less heap)
     _power = None
     _ppp = False
@@ -218,7 +219,17 @@ class CellularInterface(NetworkInterface):
                     network.PPP
                 except (ImportError, AttributeError):
                     return _UNSUPPORTED
-            _begin(self)
+            # the connect's state: step, step began, next attempt due, power key (until pulsed
+            # once), SIM PIN entered, last registration stat reported, what was lost before,
+            # lost to restore
+            lost = self._lost
+            self._lost = 0
+            self._reg = 0
+            t = ticks_ms()
+            self._c = [_S_OPERATOR if lost == _LOST_PDP else _S_POWER, t, t, self._power, False, -1, lost,
+                       lost if self._auto else 0]
+            self._set_status(_CONNECTING)
+            _say(self, 0)  # connecting
         elif not self._blocking:
             return _IN_PROGRESS
         if not self._blocking:
@@ -284,19 +295,6 @@ class CellularInterface(NetworkInterface):
 # when a step is done, the error when it failed, and for 2 each new registration status.
 
 
-def _begin(self):
-    lost = self._lost
-    self._lost = 0
-    self._reg = 0
-    t = ticks_ms()
-    # the connect's state: step, step began, next attempt due, power key (until pulsed once),
-    # SIM PIN entered, last registration stat reported, what was lost before, lost to restore
-    self._c = [_S_OPERATOR if lost == _LOST_PDP else _S_POWER, t, t, self._power, False, -1, lost,
-               lost if self._auto else 0]
-    self._set_status(_CONNECTING)
-    _say(self, "connecting")
-
-
 def _run(self):
     # the steps until one has to wait or all are done; -> _IN_PROGRESS, OK or the error
     if self._busy:
@@ -307,12 +305,14 @@ def _run(self):
         try:
             while True:
                 step = c[_STEP]
-                err = _STEPS[step](self, c)
+                err = _step(self, c, step)
                 if err == _IN_PROGRESS:
                     c[_NEXT] = ticks_add(ticks_ms(), 200)
                     return err
                 if err or step != _S_OPERATOR and step != _S_REGISTER:  # those two report stat changes
-                    self._cb and self._cb(_EVENTS[step], err)
+                    # CellularDeviceReady 0x1000, SIMStatusChanged 0x1001, RegistrationStatusChanged
+                    # 0x1002 (steps 2 and 3), AttachNetwork 0x1006, ActivatePDPContext 0x1007
+                    self._cb and self._cb(0x1000 + (step + 2 if step > _S_REGISTER else min(step, 2)), err)
                 if err or step == _S_ACTIVATE:
                     break
                 c[_STEP] = step + 1
@@ -321,7 +321,7 @@ def _run(self):
             self._busy = False
     self._c = None
     if err:
-        _say(self, "connect failed: %d in step %d", err, step)
+        _say(self, 1, err, step)  # connect failed
         if c[_RELOST]:
             self._lost = c[_RELOST]
             self._backoff = min(self._backoff * 2, 60000)
@@ -329,110 +329,98 @@ def _run(self):
         self._set_status(_DISCONNECTED)
     else:
         self._backoff = 500
-        _say(self, "up: %s", self._ip)
+        _say(self, 2, self._ip)  # up
         self._set_status(_GLOBAL_UP)
     return err
 
 
-def _say(self, fmt, *args):
+def _say(self, n, *a):
+    # debug line n (texts in _cell_debug, loaded only when debug is set: no strings here)
     d = self.debug
     if d:
-        (print if d is True else d)("[cellular] " + (fmt % args if args else fmt))
+        from ._cell_debug import say
+
+        say(d, n, a)
 
 
-def _st_power(self, c):
-    # the modem answers (AT+CMEE? until it does: echo and late lines skipped), echo off, numeric errors
+def _step(self, c, step):
+    # one attempt of a step (one function, no function object per step: less heap)
     at = self.at
-    if at.sync(1, 300) != _OK:
-        if c[_PWR] is not None:  # silent: switch it on once, then wait for it to boot
-            c[_PWR]()
-            c[_PWR] = None
-        if ticks_diff(ticks_ms(), c[_T0]) > self.power_timeout:
+    if step == _S_POWER:
+        # the modem answers (AT+CMEE? until it does: echo and late lines skipped), echo off, numeric errors
+        if at.sync(1, 300) != _OK:
+            if c[_PWR] is not None:  # silent: switch it on once, then wait for it to boot
+                c[_PWR]()
+                c[_PWR] = None
+            if ticks_diff(ticks_ms(), c[_T0]) > self.power_timeout:
+                return _DEVICE_ERROR
+            _say(self, 3)  # waiting for AT
+            return _IN_PROGRESS
+        if at.cmd("ATE0")[1] or at.sync() or at.cmd("AT+CMEE=1")[1]:
             return _DEVICE_ERROR
-        _say(self, "waiting for AT")
+        return self._stack._init()
+    if step == _S_SIM:
+        line, err = at.cmd("AT+CPIN?", b"+CPIN:", 5000)
+        if line is not None and b"READY" in line:
+            return _OK
+        if err and at.cme == 10 or line is not None and b"PUK" in line:
+            return _AUTH_FAILURE if line else _DEVICE_ERROR
+        if line is not None and b"SIM PIN" in line:
+            if self._pin is None or c[_TRIED]:
+                return _AUTH_FAILURE
+            c[_TRIED] = True
+            return _AUTH_FAILURE if at.cmd('AT+CPIN="%s"' % self._pin, None, 5000)[1] else _IN_PROGRESS
+        if ticks_diff(ticks_ms(), c[_T0]) > 20000:
+            return _DEVICE_ERROR
+        _say(self, 4)  # waiting for the SIM
+        return _IN_PROGRESS  # SIM busy (+CME ERROR: 14) or not ready yet
+    if step == _S_OPERATOR:
+        # automatic operator selection (or the PLMN set), registration URCs with location
+        if c[_WAS] == _LOST_PDP:
+            self._stack._close_all()  # the sockets the lost context had
+        if self._plmn:
+            err = at.cmd('AT+COPS=1,2,"%s"' % self._plmn, None, 180000)[1]
+        else:
+            line, err = at.cmd("AT+COPS?", b"+COPS:", 3000)
+            if not err and line is not None and params(line, 6)[0] != 0:
+                err = at.cmd("AT+COPS=0", None, 180000)[1]
+        if err:
+            return _NO_CONNECTION
+        at.cmd("AT+CEREG=2")
+        at.cmd("AT+CGREG=2")
+        return _OK
+    if step == _S_REGISTER:
+        # one look at +CEREG/+CGREG: stat 1 (home) or 5 (roaming) registered, 3 denied
+        stat = self._reg
+        if stat not in (1, 5, 3):
+            for cmd in ("AT+CEREG?", "AT+CGREG?"):
+                line, err = at.cmd(cmd, cmd[2:8].encode() + b":")
+                if line is not None:
+                    p = params(line, 7)
+                    if len(p) > 1 and isinstance(p[1], int):
+                        stat = p[1]
+                        if stat in (1, 5, 3):
+                            break
+        if stat != c[_SEEN]:
+            c[_SEEN] = stat
+            self._cb and self._cb(_EV_REGISTRATION, stat)
+        if stat == 3:
+            return _NO_CONNECTION  # registration denied
+        if stat in (1, 5):
+            return _OK
+        t = ticks_diff(ticks_ms(), c[_T0])
+        if t > self.reg_timeout:
+            return _CONNECTION_TIMEOUT
+        _say(self, 5, stat, t, self.reg_timeout)  # waiting for registration
         return _IN_PROGRESS
-    if at.cmd("ATE0")[1] or at.sync() or at.cmd("AT+CMEE=1")[1]:
-        return _DEVICE_ERROR
-    return self._stack._init()
-
-
-def _st_sim(self, c):
-    at = self.at
-    line, err = at.cmd("AT+CPIN?", b"+CPIN:", 5000)
-    if line is not None and b"READY" in line:
-        return _OK
-    if err and at.cme == 10 or line is not None and b"PUK" in line:
-        return _AUTH_FAILURE if line else _DEVICE_ERROR
-    if line is not None and b"SIM PIN" in line:
-        if self._pin is None or c[_TRIED]:
-            return _AUTH_FAILURE
-        c[_TRIED] = True
-        return _AUTH_FAILURE if at.cmd('AT+CPIN="%s"' % self._pin, None, 5000)[1] else _IN_PROGRESS
-    if ticks_diff(ticks_ms(), c[_T0]) > 20000:
-        return _DEVICE_ERROR
-    _say(self, "waiting for the SIM")
-    return _IN_PROGRESS  # SIM busy (+CME ERROR: 14) or not ready yet
-
-
-def _st_operator(self, c):
-    # automatic operator selection (or the PLMN set), registration URCs with location
-    at = self.at
-    if c[_WAS] == _LOST_PDP:
-        self._stack._close_all()  # the sockets the lost context had
-    if self._plmn:
-        err = at.cmd('AT+COPS=1,2,"%s"' % self._plmn, None, 180000)[1]
-    else:
-        line, err = at.cmd("AT+COPS?", b"+COPS:", 3000)
-        if not err and line is not None and params(line, 6)[0] != 0:
-            err = at.cmd("AT+COPS=0", None, 180000)[1]
-    if err:
-        return _NO_CONNECTION
-    at.cmd("AT+CEREG=2")
-    at.cmd("AT+CGREG=2")
-    return _OK
-
-
-def _st_register(self, c):
-    # one look at +CEREG/+CGREG: stat 1 (home) or 5 (roaming) registered, 3 denied
-    stat = self._reg
-    if stat not in (1, 5, 3):
-        for cmd in ("AT+CEREG?", "AT+CGREG?"):
-            line, err = self.at.cmd(cmd, cmd[2:8].encode() + b":")
-            if line is not None:
-                p = params(line, 7)
-                if len(p) > 1 and isinstance(p[1], int):
-                    stat = p[1]
-                    if stat in (1, 5, 3):
-                        break
-    if stat != c[_SEEN]:
-        c[_SEEN] = stat
-        self._cb and self._cb(_EV_REGISTRATION, stat)
-    if stat == 3:
-        return _NO_CONNECTION  # registration denied
-    if stat in (1, 5):
-        return _OK
-    if ticks_diff(ticks_ms(), c[_T0]) > self.reg_timeout:
-        return _CONNECTION_TIMEOUT
-    _say(self, "waiting for registration: stat %d, %d of %d ms", stat, ticks_diff(ticks_ms(), c[_T0]), self.reg_timeout)
-    return _IN_PROGRESS
-
-
-def _st_attach(self, c):
-    line, err = self.at.cmd("AT+CGATT?", b"+CGATT:")
-    if line is not None and params(line, 7)[0] != 1:
-        err = self.at.cmd("AT+CGATT=1", None, 140000)[1]
-    return _NO_CONNECTION if err else _OK
-
-
-def _st_activate(self, c):
-    if self._ppp:
+    if step == _S_ATTACH:
+        line, err = at.cmd("AT+CGATT?", b"+CGATT:")
+        if line is not None and params(line, 7)[0] != 1:
+            err = at.cmd("AT+CGATT=1", None, 140000)[1]
+        return _NO_CONNECTION if err else _OK
+    if self._ppp:  # _S_ACTIVATE
         return self._ppp_up()
     ip, err = self._stack._activate(self._apn, self._user, self._pw)
     if not err:
         self._ip = ip
     return err
-
-
-_STEPS = (_st_power, _st_sim, _st_operator, _st_register, _st_attach, _st_activate)
-# CellularDeviceReady, SIMStatusChanged, RegistrationStatusChanged (twice), AttachNetwork, ActivatePDPContext
-_EVENTS = (0x1000, 0x1001, 0x1002, 0x1002, 0x1006, 0x1007)
