@@ -205,7 +205,7 @@ def _err(self, e):
         return _NO_SOCKET
     if isinstance(e, (TypeError, ValueError, AttributeError)):
         return _PARAMETER
-    from .stack import nsapi_error
+    from .native_stack import nsapi_error
 
     return nsapi_error(e)
 

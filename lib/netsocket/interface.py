@@ -57,7 +57,7 @@ class NetworkInterface:
         """The board's one NativeStack (MicroPython's socket module)."""
         global _stack
         if _stack is None:
-            from .stack import NativeStack
+            from .native_stack import NativeStack
 
             _stack = NativeStack(port().MAX_SOCKETS)
         return _stack

@@ -8,6 +8,7 @@ package(
         "address.py",
         "_ipv6_text.py",
         "stack.py",
+        "native_stack.py",
         "_sigio.py",
         "_wake.py",
         "socket.py",

@@ -1,7 +1,8 @@
 """Cellular helpers for device tests (not a test module): the emulated modems on the board's UARTs.
 
-The test runner wires an emulated BG96 to UART(1) (control peer "modem") and
-an emulated SIM7600 to UART(2) (control peer "modem2"). ``use(model)``
+The test runner wires an emulated BG96 to UART(1) (control peer "modem"), an
+emulated SIM7600 to UART(2) ("modem2"), an emulated SIM800 to UART(3) ("modem3") and an
+emulated u-blox SARA-R4 to UART(4) ("modem4"). ``use(model)``
 resets that modem's fault knobs and makes a CellularInterface over it the
 board's default interface, so the native TCP/UDP test functions run
 unchanged over the modem; ``run(fn)`` does that for every modem wired to the
@@ -12,7 +13,8 @@ emulator (fault knobs, network events) over the host's own socket.
 from devtest import PEERS, peer, skip
 
 BAUD = 921600  # what the test runner starts the modems with
-MODELS = (("bg96", 1, "modem"), ("sim7600", 2, "modem2"))  # driver, UART id, control peer
+MODELS = (("bg96", 1, "modem"), ("sim7600", 2, "modem2"), ("sim800", 3, "modem3"), ("sara", 4, "modem4"))
+# (driver, UART id, control peer)
 _cur = MODELS[0]
 
 
@@ -80,6 +82,22 @@ def run(fn):
         print("-- over", name)
         use(name)
         fn()
+        _forget(name)
+
+
+def _forget(driver):
+    # after one modem's run: its interfaces and driver module leave the heap, so each modem
+    # runs as on a board that has only its own driver
+    import gc
+    import sys
+    from netsocket import NetworkInterface
+
+    NetworkInterface._default = None
+    pkg = sys.modules.get("netsocket.cellular")
+    if pkg is not None:
+        pkg.__dict__.pop(driver, None)  # (not hasattr: the package's __getattr__ would import it again)
+    sys.modules.pop("netsocket.cellular." + driver, None)
+    gc.collect()
 
 
 def each_modem(fn):

@@ -2,5 +2,5 @@
 from test_udp import *  # noqa: F401,F403 - the native UDP tests, rerun here
 from cellutil import use as setup  # noqa: F401 - the runner calls setup(model) before each test
 
-PARAMS = ("bg96", "sim7600")
+PARAMS = ("bg96", "sim7600", "sim800", "sara")
 REQUIRES = ("cellular",)  # the runner gives these tests only to boards with a modem

@@ -114,6 +114,15 @@ def test_sendto_repeat():
             assert n == 5, "sendto %d = %d" % (i, n)
 
 
+def _too_big(s, size, connected):
+    # a modem carries datagrams up to its own limit (u-blox SARA: 1024 bytes): a larger one is refused
+    if size <= getattr(s._stack, "SEND_MAX", 65507):
+        return False
+    e = addr("echo")
+    assert (s.send(bytes(size)) if connected else s.sendto(e, bytes(size))) == -3003  # PARAMETER
+    return True
+
+
 def _echo_sizes(s, connected):
     # Mbed UDPSOCKET_ECHOTEST: 22 sizes, up to 3 tries each, content and source checked, loss <= 30 %
     e = addr("echo")
@@ -122,6 +131,8 @@ def _echo_sizes(s, connected):
     src = SocketAddress()
     lost = 0
     for size in SIZES:
+        if _too_big(s, size, connected):
+            continue
         fill(tx, size, size)
         for _ in range(3):
             n = s.send(tx, size) if connected else s.sendto(e, tx, size)
@@ -164,6 +175,8 @@ def _echo_nonblock(connected):
         s.set_blocking(False)
         s.sigio(flag.set)
         for size in SIZES:
+            if _too_big(s, size, connected):
+                continue
             fill(tx, size, size)
             n = s.send(tx, size) if connected else s.sendto(e, tx, size)
             assert n == size, "send(%d) = %d" % (size, n)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -19,10 +20,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_at():
+    # at.py imports MicroPython's const and time.ticks_*: stand-ins while it loads
+    now = lambda: int(time.monotonic() * 1000)  # noqa: E731
+    ticks = types.SimpleNamespace(ticks_ms=now, ticks_diff=lambda a, b: a - b, ticks_add=lambda a, b: a + b,
+                                  sleep_ms=lambda ms: time.sleep(ms / 1000))
     sys.modules.setdefault("micropython", types.SimpleNamespace(const=lambda x: x))
     spec = importlib.util.spec_from_file_location("ns_cellular_at", ROOT / "lib/netsocket/cellular/at.py")
     mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    sys.modules["time"] = ticks
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.modules["time"] = time
     return mod
 
 
@@ -57,7 +66,7 @@ class Stream:
 
 
 TEXT = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,\" :.-", min_size=1, max_size=20).map(str.strip).filter(
-    lambda t: t and t not in ("OK", "ERROR") and not t.startswith(("+URC", "+CME", "+CMS", "+INFO", "+QIRD")))
+    lambda t: t and t not in ("OK", "ERROR") and not t.startswith(("+URC", "+CME", "+CMS", "+INFO", "+QIRD")) and not t.startswith("@"))
 URC = TEXT.map(lambda t: "+URC: " + t)
 GARBAGE = st.binary(min_size=1, max_size=12).map(lambda b: bytes(c | 0x80 for c in b))
 PAYLOAD = st.one_of(st.binary(max_size=80), st.sampled_from([b"\r\nOK\r\n", b"OK", b"\r\nERROR\r\n>", b"\n\n"]))
@@ -67,7 +76,7 @@ FINAL = st.sampled_from(["OK", "ERROR", "+CME ERROR: 16", "+CMS ERROR: 305", "+C
 @st.composite
 def exchange(draw):
     """One command's response: (kind, items, final) plus the bytes the modem sends."""
-    kind = draw(st.sampled_from(["info", "qird", "prompt"]))
+    kind = draw(st.sampled_from(["info", "qird", "ciprxget", "usord", "usorf", "prompt", "uprompt"]))
     out = bytearray()
     urcs: list[str] = []
 
@@ -98,6 +107,33 @@ def exchange(draw):
         items = [data]
         out.extend(b"\r\n+QIRD: %d\r\n" % len(data) + data + b"\r\n")
         maybe_noise()
+        final = "OK"
+    elif kind == "ciprxget":  # SIMCom: +CIPRXGET: 2,<link>,<len>,<rest>, then len raw bytes
+        data = draw(PAYLOAD)
+        items = [data]
+        out.extend(b"\r\n+CIPRXGET: 2,%d,%d,%d\r\n" % (draw(st.integers(0, 9)), len(data), draw(st.integers(0, 9999)))
+                   + data + b"\r\n")
+        maybe_noise()
+        final = "OK"
+    elif kind == "usord":  # u-blox: +USORD: <socket>,<len>,"<len raw bytes>" on one line
+        data = draw(PAYLOAD)
+        items = [data]
+        if not data and draw(st.booleans()):
+            out.extend(b'\r\n+USORD: %d,""\r\n' % draw(st.integers(0, 6)))  # SARA-R4's empty read: no length
+        else:
+            out.extend(b'\r\n+USORD: %d,%d,"' % (draw(st.integers(0, 6)), len(data)) + data + b'"\r\n')
+        maybe_noise()
+        final = "OK"
+    elif kind == "usorf":  # u-blox UDP: +USORF: <socket>,"<ip>",<port>,<len>,"<len raw bytes>"
+        data = draw(PAYLOAD)
+        items = [data]
+        out.extend(b'\r\n+USORF: 0,"10.0.0.%d",%d,%d,"' % (draw(st.integers(0, 255)), draw(st.integers(1, 65535)), len(data))
+                   + data + b'"\r\n')
+        maybe_noise()
+        final = "OK"
+    elif kind == "uprompt":  # u-blox's @ prompt
+        items = []
+        out.extend(b"\r\n@")
         final = "OK"
     else:
         items = []
@@ -142,9 +178,24 @@ def _parse(exchanges, pieces, bufsize):
             assert at.err == (0 if final == "OK" else -3012)
             if final.startswith("+C"):
                 assert at.cme == int(final.split(":")[1])
-        elif kind == "qird":
-            line = at.resp(b"+QIRD:", 50)
-            n = at_mod.params(line, 6)[0]
+        elif kind in ("usord", "usorf"):
+            if kind == "usord":
+                line = at.resp(b"+USORD:", 50, None, b'"')
+                n = at_mod.params(line, 7)[1]
+                n = n if isinstance(n, int) else 0
+            else:
+                line = at.resp(b"+USORF:", 50, None, b'"', 3)
+                n = at_mod.params(line, 7)[3]
+            buf = bytearray(max(n, 1))
+            assert at.read_into(memoryview(buf), n, 50) == n
+            assert bytes(buf[:n]) == items[0]
+            assert at.final(50) == 0
+        elif kind == "uprompt":
+            assert at.prompt(50, 64)
+            assert at.final(50) == 0
+        elif kind in ("qird", "ciprxget"):
+            line = at.resp(b"+QIRD:" if kind == "qird" else b"+CIPRXGET: 2,", 50)
+            n = at_mod.params(line, 6)[0] if kind == "qird" else at_mod.params(line, 11)[2]
             buf = bytearray(max(n, 1))
             assert at.read_into(memoryview(buf), n, 50) == n
             assert bytes(buf[:n]) == items[0]

@@ -295,3 +295,114 @@ def test_sim7600_dialogue(sim7600, peers):
     os.write(line.fd, b"AT\r")
     time.sleep(0.2)
     assert line.cmd("AT") == b"\r\nOK\r\n"  # the first reply was lost on the line
+
+
+@pytest.fixture
+def sim800():
+    m = modem.start("sim800", baud=0)
+    line = Line(m.pty)
+    line.read_until(rb"SMS Ready\r\n")  # the boot URCs
+    yield m, line
+    line.close()
+    m.stop()
+
+
+def test_sim800_dialogue(sim800, peers):
+    # the IP states, CIFSR without OK, "<n>, ..." results, CIPRXGET manual mode, connected UDP, CDNSGIP, +PDP: DEACT
+    m, line = sim800
+    assert line.cmd("ATE0") == b"ATE0\r\r\nOK\r\n"
+    assert line.cmd("AT+CIPSHUT", rb"SHUT OK\r\n") == b"\r\nSHUT OK\r\n"
+    for c in ("AT+CIPMUX=1", "AT+CIPRXGET=1", 'AT+CSTT="internet","",""'):
+        assert line.cmd(c) == b"\r\nOK\r\n", c
+    assert line.cmd("AT+CIPMUX=1") == b"\r\nERROR\r\n"  # only in IP INITIAL
+    assert line.cmd("AT+CIICR") == b"\r\nOK\r\n"
+    assert line.cmd("AT+CIFSR", rb"\r\n[0-9.]+\r\n") == b"\r\n127.0.0.1\r\n"  # the address alone, no OK
+    port = peers["echo"][1]
+    out = line.cmd(f'AT+CIPSTART=0,"TCP","127.0.0.1",{port}', rb"0, CONNECT \w+\r\n")
+    assert out == b"\r\nOK\r\n\r\n0, CONNECT OK\r\n"
+    assert line.cmd(f'AT+CIPSTART=0,"TCP","127.0.0.1",{port}', rb"0, \w+ \w+\r\n").endswith(b"0, ALREADY CONNECT\r\n")
+    assert line.cmd("AT+CIPSEND=0,5", rb"> ") == b"\r\n> "
+    os.write(line.fd, b"OK\r\nx")
+    line.read_until(rb"\r\n0, SEND OK\r\n")
+    line.read_until(rb"\r\n\+CIPRXGET: 1,0\r\n")
+    time.sleep(0.1)
+    assert line.cmd("AT+CIPRXGET=4,0") == b"\r\n+CIPRXGET: 4,0,5\r\n\r\nOK\r\n"
+    assert line.cmd("AT+CIPRXGET=2,0,3") == b"\r\n+CIPRXGET: 2,0,3,2\r\nOK\r\r\n\r\nOK\r\n"  # payload holds OK
+    assert line.cmd("AT+CIPRXGET=2,0,1460") == b"\r\n+CIPRXGET: 2,0,2,0\r\n\nx\r\n\r\nOK\r\n"
+    assert line.cmd("AT+CIPRXGET=2,0,1460") == b"\r\n+CIPRXGET: 2,0,0,0\r\n\r\n\r\nOK\r\n"
+    m.command("close 0")
+    line.read_until(rb"\r\n0, CLOSED\r\n")
+    assert line.cmd("AT+CIPCLOSE=0", rb"0, CLOSE OK\r\n") == b"\r\n0, CLOSE OK\r\n"
+    assert line.cmd("AT+CIPCLOSE=0") == b"\r\nERROR\r\n"
+    # UDP: one peer per link
+    assert line.cmd('AT+CLPORT=1,"UDP",0') == b"\r\nOK\r\n"
+    assert line.cmd(f'AT+CIPSTART=1,"UDP","127.0.0.1",{port}', rb"1, CONNECT \w+\r\n").endswith(b"1, CONNECT OK\r\n")
+    assert line.cmd("AT+CIPSEND=1,3", rb"> ") == b"\r\n> "
+    os.write(line.fd, b"abc")
+    line.read_until(rb"1, SEND OK\r\n")
+    line.read_until(rb"\+CIPRXGET: 1,1\r\n")
+    assert line.cmd("AT+CIPRXGET=2,1,1460") == b"\r\n+CIPRXGET: 2,1,3,0\r\nabc\r\n\r\nOK\r\n"
+    m.command("dns sim.test 127.0.0.3")
+    assert line.cmd('AT+CDNSGIP="sim.test"', rb"\+CDNSGIP: .*\r\n") == b'\r\nOK\r\n\r\n+CDNSGIP: 1,"sim.test","127.0.0.3"\r\n'
+    assert line.cmd('AT+CDNSGIP="nothing.test"', rb"\+CDNSGIP: .*\r\n") == b"\r\nOK\r\n\r\n+CDNSGIP: 0,8\r\n"
+    assert line.cmd("AT+CCID") == b"\r\n89882280666027599999\r\n\r\nOK\r\n"
+    m.command("pdpdeact")
+    line.read_until(rb"\r\n\+PDP: DEACT\r\n")
+    assert line.cmd(f'AT+CIPSTART=2,"TCP","127.0.0.1",{port}') == b"\r\nERROR\r\n"
+    assert line.cmd('AT+CSTT="internet","",""') == b"\r\nERROR\r\n"  # PDP DEACT: CIPSHUT first
+    assert line.cmd("AT+CIPSHUT", rb"SHUT OK\r\n") == b"\r\nSHUT OK\r\n"
+    assert line.cmd('AT+CSTT="internet","",""') == b"\r\nOK\r\n"
+
+
+@pytest.fixture
+def sara():
+    m = modem.start("sara", baud=0)
+    line = Line(m.pty)
+    line.read_until(rb"\+CPIN: READY\r\n")  # the boot URCs
+    yield m, line
+    line.close()
+    m.stop()
+
+
+def test_sara_dialogue(sara, peers):
+    # modem-numbered sockets, asynchronous USOCO, the @ prompt, +UUSORD and USORD with the data in quotes,
+    # USOST/USORF to any peer, +UUSOCL, UDNSRN, +CGEV on a PDP loss
+    m, line = sara
+    assert line.cmd("ATE0") == b"ATE0\r\r\nOK\r\n"
+    assert line.cmd("AT+USOCR=6") == b"\r\nERROR\r\n"  # no PDP context yet; CMEE 0: a plain ERROR
+    for c in ("AT+CMEE=1", 'AT+CGDCONT=1,"IP","internet"', "AT+CGACT=1,1"):
+        assert line.cmd(c) == b"\r\nOK\r\n", c
+    assert line.cmd("AT+CGPADDR=1") == b'\r\n+CGPADDR: 1,"127.0.0.1"\r\n\r\nOK\r\n'
+    port = peers["echo"][1]
+    assert line.cmd("AT+USOCR=6") == b"\r\n+USOCR: 0\r\n\r\nOK\r\n"
+    assert line.cmd("AT+USOCR=6") == b"\r\n+USOCR: 1\r\n\r\nOK\r\n"  # the modem numbers them
+    assert line.cmd("AT+USOCL=1") == b"\r\nOK\r\n"
+    out = line.cmd(f'AT+USOCO=0,"127.0.0.1",{port},1', rb"\+UUSOCO: 0,\d+\r\n")
+    assert out == b"\r\nOK\r\n\r\n+UUSOCO: 0,0\r\n"
+    assert line.cmd("AT+USOWR=0,5", rb"@") == b"\r\n@"
+    os.write(line.fd, b'O"\r\nx')
+    line.read_until(rb'\r\n\+USOWR: 0,5\r\n\r\nOK\r\n')
+    line.read_until(rb"\r\n\+UUSORD: 0,\d\r\n")
+    time.sleep(0.1)
+    assert line.cmd("AT+USORD=0,0") == b"\r\n+USORD: 0,5\r\n\r\nOK\r\n"
+    assert line.cmd("AT+USORD=0,3") == b'\r\n+USORD: 0,3,"O"\r"\r\n\r\nOK\r\n'  # the data holds a quote
+    assert line.cmd("AT+USORD=0,1024") == b'\r\n+USORD: 0,2,"\nx"\r\n\r\nOK\r\n'
+    assert line.cmd("AT+USORD=0,1024") == b'\r\n+USORD: 0,""\r\n\r\nOK\r\n'
+    assert line.cmd("AT+USORD=0,1025") == b"\r\n+CME ERROR: 4\r\n"
+    m.command("close 0")
+    line.read_until(rb"\r\n\+UUSOCL: 0\r\n")
+    assert line.cmd("AT+USOCL=0") == b"\r\nOK\r\n"
+    assert line.cmd("AT+USOCL=0") == b"\r\n+CME ERROR: 4\r\n"
+    # UDP: ready at USOCR, any peer per USOST, the source in USORF
+    assert line.cmd("AT+USOCR=17") == b"\r\n+USOCR: 0\r\n\r\nOK\r\n"
+    assert line.cmd(f'AT+USOST=0,"127.0.0.1",{port},3', rb"@") == b"\r\n@"
+    os.write(line.fd, b"abc")
+    line.read_until(rb"\+USOST: 0,3\r\n\r\nOK\r\n")
+    line.read_until(rb"\+UUSORF: 0,3\r\n")
+    assert line.cmd("AT+USORF=0,1024") == f'\r\n+USORF: 0,"127.0.0.1",{port},3,"abc"\r\n\r\nOK\r\n'.encode()
+    m.command("dns sara.test 127.0.0.4")
+    assert line.cmd('AT+UDNSRN=0,"sara.test"') == b'\r\n+UDNSRN: "127.0.0.4"\r\n\r\nOK\r\n'
+    assert line.cmd('AT+UDNSRN=0,"nothing.test"') == b"\r\n+CME ERROR: 8\r\n"
+    m.command("pdpdeact")
+    line.read_until(rb"\r\n\+CGEV: NW PDN DEACT 1\r\n")
+    assert line.cmd("AT+USOCR=6") == b"\r\n+CME ERROR: 4\r\n"

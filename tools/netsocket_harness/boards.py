@@ -20,7 +20,7 @@ PORTS = ("esp32", "stm32", "rp2", "unix")
 METHODS = ("esptool", "dfu", "uf2", "vboard-rom")
 INTERFACES = ("ethernet", "wifi", "cellular")
 ESP_CHIPS = {"esp32": 0x1000, "esp32s3": 0x0, "esp32c3": 0x0}  # where MicroPython's firmware.bin goes
-MODEMS = ("BG96", "BG95", "SIM7600", "SIM7000")
+MODEMS = ("BG96", "BG95", "SIM7600", "SIM7000", "SIM800", "SARA-R4", "SARA-R5")
 
 # key -> (type, required); nested dicts have their own tables
 _TOP = {"name": (str, True), "description": (str, True), "port": (str, True), "chip": (str, True),

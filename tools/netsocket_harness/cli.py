@@ -448,8 +448,8 @@ def parser() -> argparse.ArgumentParser:
     msub = mo.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = msub.add_parser("start", help="run an emulated modem until Ctrl-C; prints its pty and control address",
                         epilog=MODEM_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default="bg96", choices=["bg96", "sim7600"],
-                   help="Quectel BG96 or SIMCom SIM7600 (default %(default)s)")
+    p.add_argument("--model", default="bg96", choices=["bg96", "sim7600", "sim800", "sara"],
+                   help="Quectel BG96, SIMCom SIM7600, SIMCom SIM800 or u-blox SARA-R4 (default %(default)s)")
     p.add_argument("--baud", type=baud_rate, default=115200,
                    help="line rate in bit/s the bytes are paced to, 0 = unpaced (default %(default)s)")
     p.add_argument("--faults", default="", metavar="K=V,...", help="fault knobs at start (listed below)")

@@ -10,9 +10,8 @@ _NAMES = {
     "ATHandler": "at",
     "CellularInterface": "interface",
     "CellularNonIPSocket": "nonip",
+    "default_instance": "_board_modem",
 }
-_DRIVERS = {"BG96": "bg96", "BG95": "bg96", "SIM7600": "sim7600"}  # board.json "modem" -> driver module
-_default = None
 
 
 def __getattr__(name):
@@ -21,69 +20,25 @@ def __getattr__(name):
         from .._imports import other
 
         return other("netsocket.cellular", name, _NAMES)
-    value = getattr(__import__("netsocket.cellular." + mod, None, None, ("x",)), name)
+    value = getattr(_mod(mod), name)
     globals()[name] = value
     return value
 
 
-def _pin(n, value):
-    # an output pin set to value; None where the port has no machine.Pin (virtual board)
-    try:
-        from machine import Pin
-
-        return Pin(n, Pin.OUT, value=value)
-    except (ImportError, AttributeError, ValueError, TypeError):
-        return None
+def _mod(name):
+    return __import__("netsocket.cellular." + name, None, None, ("x",))
 
 
-def default_instance(cfg=None):
-    """The board's CellularInterface, made once from ``cfg`` (board.json's default_interface;
-    default: netsocket/_board.py): UART id, pins and baud rate, the modem's driver, PWRKEY.
-    None when the board has no cellular modem or its driver is not frozen."""
-    global _default
-    if _default is not None:
-        return _default
-    if cfg is None:
-        try:
-            from .._board import INTERFACE as cfg
-        except ImportError:
-            return None
-    if cfg.get("type") != "cellular":
-        return None
-    modem = _DRIVERS.get(cfg.get("modem"))
-    if modem is None:
-        return None
-    try:
-        __import__("netsocket.cellular." + modem)
-    except ImportError:
-        return None
-    from machine import UART
-    from time import sleep_ms
-
-    kw = {"baudrate": cfg.get("uart_baud", 115200)}
-    if "tx" in cfg:
-        kw["tx"], kw["rx"] = cfg["tx"], cfg["rx"]
-    try:
-        uart = UART(cfg["uart"], rxbuf=2048, **kw)  # room for a whole 1500-byte read reply
-    except (TypeError, ValueError):
-        uart = UART(cfg["uart"], **kw)
-    if "flight" in cfg:
-        _pin(cfg["flight"], 1)  # flight-mode pin high: RF on
-    if "dtr" in cfg:
-        _pin(cfg["dtr"], 0)  # DTR low: the modem stays awake
-    power = None
-    if "pwrkey" in cfg:
-        on = cfg.get("pwrkey_active", 1)
-        key = _pin(cfg["pwrkey"], 1 - on)
-        if key is not None:
-            ms = cfg.get("pwrkey_pulse_ms", 500)
-
-            def power():
-                key.value(on)
-                sleep_ms(ms)
-                key.value(1 - on)
-
-    from .interface import CellularInterface
-
-    _default = CellularInterface(uart, modem, power=power)
-    return _default
+def _more(cls, obj, name, parts):
+    """The rarely used methods of ``cls`` live in companion modules, ``parts`` = "module name name
+    ...|module name ...": the first use of one adds that module's methods to ``cls`` (as the core's
+    _socket_server_opts). -> ``obj.<name>``, or None when no companion has it."""
+    for part in parts.split("|"):
+        names = part.split()
+        mod = names.pop(0)
+        if name in names:
+            m = _mod(mod)
+            for n in names:
+                setattr(cls, n, getattr(m, n))
+            return getattr(obj, name)
+    return None

@@ -1,6 +1,6 @@
 """ATHandler: one reader and writer of AT commands over a UART-like stream.
 
-The reader splits CRLF lines, matches the ``>`` data prompt (no line end),
+The reader splits CRLF lines, matches the ``>`` (or ``@``) data prompt (no line end),
 reads length-delimited binary payloads straight into the caller's buffer,
 and hands every line that no command is waiting for to the URC handler
 registered for its prefix, at any point (also inside a response). Final
@@ -16,31 +16,8 @@ allocates nothing per byte: one buffer made at start, bytes objects only
 for whole response lines.
 """
 
-try:
-    from micropython import const
-except ImportError:  # CPython, for the host-side fuzz of the parser
-
-    def const(x):
-        return x
-
-
-try:
-    from time import ticks_ms, ticks_diff, ticks_add, sleep_ms
-except ImportError:  # CPython, for the host-side fuzz of the parser
-    import time as _t
-
-    def ticks_ms():
-        return int(_t.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
-
-    def ticks_add(a, b):
-        return a + b
-
-    def sleep_ms(ms):
-        _t.sleep(ms / 1000)
-
+from micropython import const
+from time import ticks_ms, ticks_diff, ticks_add, sleep_ms
 
 try:
     import select
@@ -115,7 +92,8 @@ class ATHandler:
     # -- URCs ----------------------------------------------------------------------
 
     def set_urc(self, prefix, handler):
-        """Call ``handler(line)`` for each line starting with ``prefix`` (bytes); None removes it."""
+        """Call ``handler(line)`` for each line starting with ``prefix`` (bytes, or a tuple of them:
+        any); None removes it."""
         self._urcs = [u for u in self._urcs if u[0] != prefix]
         if handler is not None:
             self._urcs.append((prefix, handler))
@@ -155,8 +133,11 @@ class ATHandler:
             else:
                 sleep_ms(1)
 
-    def _line(self, deadline, prompt=False):
-        """The next non-empty line (bytes, without CR/LF/spaces at its ends), _PROMPT, or None on timeout."""
+    def _line(self, deadline, prompt=0, head=None, stop=None, stops=1):
+        """The next non-empty line (bytes, without CR/LF/spaces at its ends), _PROMPT (the byte
+        ``prompt`` at a line start), or None on timeout. A line starting with ``head`` ends at
+        its ``stops``-th ``stop`` (consumed) when that comes before the line end: a header that
+        runs straight into raw bytes (u-blox ``+USORD: 0,5,"`` then the 5 bytes)."""
         b = self._b
         while True:
             s, e = self._s, self._e
@@ -164,10 +145,23 @@ class ATHandler:
                 s += 1
             self._s = s
             if s < e:
-                if prompt and b[s] == 62:  # '>'
+                if prompt and b[s] == prompt:
                     self._s = s + 1
                     return _PROMPT
                 i = b.find(b"\n", s, e)
+                if head is not None and e - s >= len(head) and b.find(head, s, s + len(head)) == s:
+                    k = s - 1
+                    for _ in range(stops):
+                        k = b.find(stop, k + 1, e if i < 0 else i)
+                        if k < 0:
+                            break
+                    if k >= 0:
+                        self._s = k + 1
+                        return bytes(self._mv[s:k])
+                    if i < 0 and e - s < len(self._b):  # the header is still coming
+                        if not self._fill(deadline):
+                            return None
+                        continue
                 if i >= 0:
                     j = i
                     while j > s and b[j - 1] in (13, 32):
@@ -230,15 +224,17 @@ class ATHandler:
         self.write(text)
         self.write(b"\r")
 
-    def resp(self, prefix, timeout=None, deadline=None):
+    def resp(self, prefix, timeout=None, deadline=None, stop=None, stops=1):
         """The next response line starting with ``prefix``; None at the final result or timeout
-        (``err`` tells which). Other lines go to the URC handlers or are dropped."""
+        (``err`` tells which). Other lines go to the URC handlers or are dropped. With ``stop``
+        (e.g. ``b'"'``), that line ends at its ``stops``-th ``stop`` if that comes before the line
+        end (the raw bytes after it are the caller's to read)."""
         if self._done:
             return None
         if deadline is None:
             deadline = self._deadline(timeout)
         while True:
-            line = self._line(deadline)
+            line = self._line(deadline, 0, prefix, stop, stops) if stop is not None else self._line(deadline)
             if line is None:
                 self._timeout()
                 return None
@@ -247,6 +243,22 @@ class ATHandler:
             if self._final(line):
                 return None
             self._dispatch(line)
+
+    def text(self, timeout=None):
+        """The next response line that no URC handler takes (an answer without a prefix, such as
+        an identity or an address); None at the final result or timeout."""
+        if self._done:
+            return None
+        deadline = self._deadline(timeout)
+        while True:
+            line = self._line(deadline)
+            if line is None:
+                self._timeout()
+                return None
+            if self._final(line):
+                return None
+            if not self._dispatch(line):
+                return line
 
     def wait(self, prefix, timeout=None):
         """A line starting with ``prefix`` that comes after the final result (an asynchronous
@@ -281,11 +293,11 @@ class ATHandler:
             self.resp(None, deadline=deadline)
         return line, self.err
 
-    def prompt(self, timeout=None):
-        """Wait for the ``>`` data prompt; False on a final result or timeout."""
+    def prompt(self, timeout=None, char=62):
+        """Wait for the data prompt (``char``: ``>``, or u-blox's ``@``); False on a final result or timeout."""
         deadline = self._deadline(timeout)
         while not self._done:
-            line = self._line(deadline, True)
+            line = self._line(deadline, char)
             if line is _PROMPT:
                 return True
             if line is None:

@@ -10,7 +10,7 @@ driver (``bg96.Stack``, ``sim7600.Stack``) supplies:
 - ``_close_id(id)``: close one ID (with the handler held);
 - ``_send_head(h, n, addr)`` and ``_send_result()``: one send exchange after
   the ``>`` prompt -> bytes accepted, 0 (buffer full, try later) or < 0;
-- ``_read_cmd(h, n)``, ``_read_head(line)`` -> (n, rest, ip, port): one read
+- ``_read_cmd(h, n)``, ``_read_head(line, h)`` -> (n, rest, ip, port): one read
   exchange whose header line starts with ``_RD`` and is followed by n raw bytes
   (rest < 0 when the modem does not tell what is left);
 - ``_modem_lookup(host)`` -> IPv4 text or an nsapi error;
@@ -20,7 +20,9 @@ driver (``bg96.Stack``, ``sim7600.Stack``) supplies:
 URC handlers only set flags and fire socket callbacks (never commands): data
 ready -> ``_rx(id)``, peer closed -> ``_hup(id)``, PDP lost ->
 ``self._if._link_lost(1)``. Every call is non-blocking, as NetworkStack
-requires; ``socket_wait`` reads URCs until the socket is ready. DNS goes to
+requires; ``socket_wait`` reads URCs until the socket is ready. UDP sockets
+are in ``_atstack_udp``, loaded on first use (the link-loss paths and sigio stay
+here: they run when memory is tight, and every TLS or facade socket uses sigio). DNS goes to
 the modem unless the app gave netsocket's resolver servers
 (``add_dns_server``): then netsocket's own resolver runs over the modem's
 UDP sockets.
@@ -56,7 +58,12 @@ _CLOSING = const(4)  # the peer closed; the modem's close is still due
 _DEAD = const(5)  # the link went down under it
 
 
+_PARTS = "_atstack_udp _udp socket_sendto socket_recvfrom"  # companion and its names (see cellular._more)
+
+
 class _Sock:
+    peer = None  # a driver with connected UDP links (sim800): the link's one peer (ip text, port)
+
     def __init__(self, id, proto):
         self.id = id
         self.proto = proto  # 0 TCP, 1 UDP
@@ -77,6 +84,9 @@ class ATStack(NetworkStack):
     SEND_MAX = 1460  # bytes per send exchange
     RECV_MAX = 1500  # bytes per read exchange
     _RD = b""  # prefix of the read header line
+    _RD_STOP = None  # the byte that ends the read header when the data follows on its line (u-blox '"') ...
+    _RD_STOPS = 1  # ... at its n-th occurrence
+    _PROMPT = 62  # the send prompt: '>' ('@' on u-blox)
     _EMPTY_ERR = False  # the modem answers a read of an empty buffer with an error
     open_timeout = 150000  # ms for the open result
     dns_timeout = 60000  # ms for a modem lookup
@@ -89,6 +99,14 @@ class ATStack(NetworkStack):
         self._ncb = 0  # sockets with a sigio callback
         self._sched = False
         self._ip = None  # SocketAddress of the PDP context
+
+    def __getattr__(self, name):
+        # UDP sockets: in a companion module, added to the class on first
+        # use (a connected TCP client never loads them)
+        from . import _more
+
+        f = _more(ATStack, self, name, _PARTS)
+        return NetworkStack.__getattr__(self, name) if f is None else f
 
     def __repr__(self):
         return "<%s stack %d/%d sockets>" % (type(self).__module__.split(".")[-1].upper(), self.sockets, self.MAX)
@@ -129,6 +147,7 @@ class ATStack(NetworkStack):
                 s.state = _DEAD
                 self._fire(s)
 
+
     def _close_dead(self, ids):
         # with the handler held: close the modem's IDs that no live socket of ours owns
         for i in ids:
@@ -137,6 +156,7 @@ class ATStack(NetworkStack):
                 self._close_id(i)
                 if s is not None:
                     s.state = _DEAD
+
 
     def _close_open(self):
         # with the handler held: close every socket the link had
@@ -194,29 +214,6 @@ class ATStack(NetworkStack):
             sleep_ms(1)  # handle gone at its next round (<= 50 ms) and leaves; then return, as Mbed
         return _OK
 
-    def socket_bind(self, h, addr):
-        if not self._valid(h):
-            return _NO_SOCKET
-        ip = addr._ip
-        if ip is not None and ip != bytes(4):
-            if len(ip) != 4 or self._ip is None or ip != self._ip._ip:
-                return _PARAMETER
-        port = addr._port
-        if h.state != _NEW:
-            return _PARAMETER
-        if port:
-            for s in self._socks:
-                if s is not None and s is not h and s.lport == port:
-                    return _PARAMETER
-        h.lport = port
-        return _OK
-
-    def socket_listen(self, h, backlog):
-        return _UNSUPPORTED
-
-    def socket_accept(self, h, addr):
-        return None, _UNSUPPORTED
-
     def _open(self, h, kind, ip, port):
         # the open command; the result comes later in a URC
         if self._ip is None:
@@ -249,6 +246,24 @@ class ATStack(NetworkStack):
         return _PARAMETER if res == self._BIND_FAILED else _NO_CONNECTION
 
     _BIND_FAILED = -1  # the modem's "bind failed" open result
+    ICCID = ("AT+CCID", b"+CCID:")  # the SIM's ICCID (not in 3GPP): command, reply prefix
+
+    def socket_bind(self, h, addr):
+        if not self._valid(h):
+            return _NO_SOCKET
+        ip = addr._ip
+        if ip is not None and ip != bytes(4):
+            if len(ip) != 4 or self._ip is None or ip != self._ip._ip:
+                return _PARAMETER
+        port = addr._port
+        if h.state != _NEW:
+            return _PARAMETER
+        if port:
+            for s in self._socks:
+                if s is not None and s is not h and s.lport == port:
+                    return _PARAMETER
+        h.lport = port
+        return _OK
 
     def socket_connect(self, h, addr):
         if not self._valid(h):
@@ -278,7 +293,7 @@ class ATStack(NetworkStack):
         at = self.at
         with at:
             at.cmd_start(self._send_head(h, size, addr))
-            if not at.prompt(10000):
+            if not at.prompt(10000, self._PROMPT):
                 return _DEVICE_ERROR if at.timed_out else _NO_CONNECTION
             at.write(memoryview(data)[:size])
             n = self._send_result(h, size)
@@ -312,13 +327,13 @@ class ATStack(NetworkStack):
             size = self.RECV_MAX
         with at:
             at.cmd_start(self._read_cmd(h, size))
-            line = at.resp(self._RD, 5000)
+            line = at.resp(self._RD, 5000, None, self._RD_STOP, self._RD_STOPS)
             if line is None:
                 if at.timed_out:
                     return _DEVICE_ERROR
                 h.rx = False  # nothing to read (SIMCom says so with an error), or no such socket
                 return 0 if h.state == _CLOSING else _WOULD_BLOCK if self._EMPTY_ERR else _NO_CONNECTION
-            n, rest, ip, port = self._read_head(line)
+            n, rest, ip, port = self._read_head(line, h)
             if n == 0 or rest == 0:
                 h.rx = False  # re-armed: the next data URC (maybe right behind this OK) counts
             if n > size:  # never asked for: keep the stream in step
@@ -350,73 +365,6 @@ class ATStack(NetworkStack):
         if n == 0:
             return 0 if h.state == _CLOSING else _WOULD_BLOCK
         return n
-
-    def _udp(self, h):
-        # open the UDP socket behind h on first use; -> nsapi code
-        if h.state == _OPEN:
-            return _OK
-        if h.state == _DEAD:
-            return _NO_CONNECTION
-        if h.state == _NEW:
-            err = self._open(h, "UDP", "127.0.0.1", 0)
-            if err:
-                return err
-        with self.at:
-            while h.res is None and ticks_diff(ticks_ms(), h.t0) < 5000:
-                self.at.process(50)
-        err = self._opened(h)
-        return _DEVICE_ERROR if err == _IN_PROGRESS else err
-
-    def socket_sendto(self, h, addr, data, size):
-        if not self._valid(h):
-            return _NO_SOCKET
-        if h.proto != 1:
-            return self.socket_send(h, data, size)
-        self._if.maintain()
-        if addr.get_ip_version() != 1:
-            return _UNSUPPORTED
-        if size > self.SEND_MAX:
-            return _PARAMETER
-        err = self._udp(h)
-        if err:
-            return err
-        if size == 0:
-            return 0
-        if self._backoff(h):
-            return _WOULD_BLOCK
-        return self._send(h, addr, data, size)
-
-    def socket_recvfrom(self, h, addr, buf, size):
-        if not self._valid(h):
-            return _NO_SOCKET
-        if h.proto != 1:
-            n = self.socket_recv(h, buf, size)
-            if n >= 0 and addr is not None:
-                addr._ip, addr._port = None, 0
-            return n
-        self._if.maintain()
-        if h.state == _DEAD:
-            return _NO_CONNECTION
-        if h.state == _NEW:
-            if not h.lport:
-                return _WOULD_BLOCK  # nothing can arrive before the first sendto
-            err = self._udp(h)
-            if err:
-                return err
-        if not h.rx:
-            return _WOULD_BLOCK
-        n = self._read(h, buf, size, addr)
-        return _WOULD_BLOCK if n == 0 else n
-
-    def socket_attach(self, h, cb):
-        if not self._valid(h):
-            return _NO_SOCKET
-        if (h.cb is None) != (cb is None):
-            self._ncb += 1 if cb is not None else -1
-        h.cb = cb
-        if cb is not None:
-            self._sigio()
-        return _OK
 
     def _revents(self, h):
         st = h.state
@@ -470,13 +418,28 @@ class ATStack(NetworkStack):
             with at:
                 at.process(left)
 
+    # -- sigio: URCs read while the application is not calling the stack ------------------
+
+    # -- sigio: URCs read while the application is not calling the stack ------------------
+
+    def socket_attach(self, h, cb):
+        if not self._valid(h):
+            return _NO_SOCKET
+        if (h.cb is None) != (cb is None):
+            self._ncb += 1 if cb is not None else -1
+        h.cb = cb
+        if cb is not None:
+            self._sigio()
+        return _OK
+
+
     def setsockopt(self, h, level, opt, value):
         return _NO_SOCKET if not self._valid(h) else _UNSUPPORTED
+
 
     def getsockopt(self, h, level, opt):
         return None, _NO_SOCKET if not self._valid(h) else _UNSUPPORTED
 
-    # -- sigio: URCs read while the application is not calling the stack ------------------
 
     def _sigio(self):
         if self._sched is not False:
@@ -495,8 +458,10 @@ class ATStack(NetworkStack):
         except Exception:
             self._sched = False  # no way to run in the background: callbacks fire from calls only
 
+
     def _irq(self, u):
         self._schedule()
+
 
     def _schedule(self):
         if self._sched:
@@ -509,6 +474,7 @@ class ATStack(NetworkStack):
         except Exception:
             self._sched = None
 
+
     def _poller(self):
         import select
 
@@ -519,6 +485,7 @@ class ATStack(NetworkStack):
                 self._schedule()
             sleep_ms(2)
         self._sched = False
+
 
     def _oob(self, _):
         self._sched = None

@@ -34,6 +34,7 @@ class Stack(ATStack):
     SEND_MAX = 1460
     RECV_MAX = 1500
     _RD = b"+QIRD:"
+    ICCID = ("AT+QCCID", b"+QCCID:")  # the SIM's ICCID: command, reply prefix
     _BIND_FAILED = 556
     cid = 1  # PDP context
 
@@ -81,7 +82,8 @@ class Stack(ATStack):
             if line is None:
                 break
             ids.append(params(line, 9)[0])
-        self._close_dead(ids)
+        if ids:
+            self._close_dead(ids)
         return _OK
 
     def _activate(self, apn, user, pw):
@@ -143,7 +145,7 @@ class Stack(ATStack):
     def _read_cmd(self, h, n):
         return "AT+QIRD=%d,%d" % (h.id, n)
 
-    def _read_head(self, line):
+    def _read_head(self, line, h):
         # +QIRD: <n>[,"<ip>",<port>]; the rest is not told (edge-triggered "recv")
         p = params(line, 6)
         return p[0], -1, p[1] if len(p) > 2 else None, p[2] if len(p) > 2 else 0

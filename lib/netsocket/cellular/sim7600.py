@@ -37,6 +37,7 @@ class Stack(ATStack):
     RECV_MAX = 1500
     _RD = b"+CIPRXGET: 2,"
     _EMPTY_ERR = True  # a read of an empty buffer answers "+IP ERROR: No data", ERROR
+    ICCID = ("AT+CICCID", b"+ICCID:")  # the SIM's ICCID: command, reply prefix
     _BIND_FAILED = 6
     open_timeout = 75000
     dns_timeout = 30000
@@ -65,8 +66,9 @@ class Stack(ATStack):
     def _close_all(self):
         """Close the modem's links we do not own (stale after a host reset, dead after PDP loss)."""
         line, err = self.at.cmd("AT+CIPCLOSE?", b"+CIPCLOSE:")
-        if line is not None:
-            self._close_dead([i for i, st in enumerate(params(line, 10)) if st == 1])
+        ids = [i for i, st in enumerate(params(line, 10)) if st == 1] if line is not None else ()
+        if ids:
+            self._close_dead(ids)
         return _OK
 
     def _activate(self, apn, user, pw):
@@ -135,7 +137,7 @@ class Stack(ATStack):
     def _read_cmd(self, h, n):
         return "AT+CIPRXGET=2,%d,%d" % (h.id, n)
 
-    def _read_head(self, line):
+    def _read_head(self, line, h):
         # +CIPRXGET: 2,<link>,<read_len>,<rest_len>[,<ip>:<port>]
         p = params(line, 11)
         ip, port = None, 0

@@ -1,9 +1,12 @@
-"""`netsocket bench cellular`: sockets over the emulated BG96 and SIM7600, on a private virtual board.
+"""`netsocket bench cellular`: sockets over every emulated modem, on a private virtual board.
 
-For each modem and line rate (115200 and 921600 baud): bulk upload (TCP to the discard
-peer) and bulk download (TCP from chargen) as bytes/s and as a fraction of
-the line rate (bytes/s divided by baud/10), and the round trip of a 64-byte
-TCP echo (median). All timing happens on the board; the host only prints.
+One table: for each modem and line rate (115200 and 921600 baud; with ``--plot DIR`` four
+rates and a PNG), bulk upload (TCP to the discard peer) and bulk download (TCP from
+chargen) as bytes/s and as a fraction of the line rate (bytes/s divided by baud/10), the round trip of a 64-byte TCP echo (median),
+and the GC heap (``gc.mem_alloc()``) that netsocket.cellular takes once connected with
+one open TCPSocket: everything the import, the interface, its AT handler, the modem's
+stack and the socket hold, over what the core (TCPSocket, SocketAddress) already took.
+All timing happens on the board; the host only prints.
 """
 
 from __future__ import annotations
@@ -23,17 +26,20 @@ RATES = (115200, 921600)
 PLOT_RATES = (115200, 230400, 460800, 921600)  # with --plot: enough points for a curve
 
 _DEVICE = """
-import time
+import time, gc
 from machine import UART
 from netsocket import TCPSocket, SocketAddress
-from netsocket.cellular import CellularInterface
-net = CellularInterface(UART(1, baudrate=%(baud)d), "%(model)s")
-net.set_credentials("internet")
-assert net.connect() == 0
 def sock(port):
     s = TCPSocket(); s.open(net); assert s.connect(SocketAddress("%(host)s", port)) == 0; return s
-buf = bytearray(1460)
+u = UART(1, baudrate=%(baud)d)
+gc.collect(); heap = gc.mem_alloc()
+from netsocket.cellular import CellularInterface
+net = CellularInterface(u, "%(model)s")
+net.set_credentials("internet")
+assert net.connect() == 0
 s = sock(%(discard)d)
+gc.collect(); heap = gc.mem_alloc() - heap
+buf = bytearray(1460)
 t0 = time.ticks_us(); n = 0
 while n < %(size)d:
     k = s.send(buf); assert k > 0, k; n += k
@@ -52,11 +58,11 @@ for i in range(%(rounds)d):
         k = s.recv(memoryview(buf)[got:], 64 - got); assert k > 0; got += k
     rtts.append(time.ticks_diff(time.ticks_us(), t0))
 s.close(); rtts.sort()
-print(repr((%(size)d, up, down, rtts[len(rtts) // 2])))
+print(repr((%(size)d, up, down, rtts[len(rtts) // 2], heap)))
 """
 
 
-def _measure(model: str, baud: int, peers: dict[str, tuple[str, int]], root: Path) -> tuple[int, int, int, int]:
+def _measure(model: str, baud: int, peers: dict[str, tuple[str, int]], root: Path) -> tuple[int, int, int, int, int]:
     m = modem.start(model, baud=baud)
     name = f"bench-cell-{model}-{baud}"
     try:
@@ -83,31 +89,31 @@ def _measure(model: str, baud: int, peers: dict[str, tuple[str, int]], root: Pat
         m.stop()
 
 
-MODELS = {
-    "bg96": "the emulated BG96 (buffer access mode: QISEND 1460 / QIRD 1500 bytes per exchange)",
-    "sim7600": "the emulated SIM7600 (manual receive: CIPSEND 1500 / CIPRXGET=2 1500 bytes per exchange)",
+MODELS = {  # what one send / one read exchange carries
+    "bg96": "QISEND 1460 / QIRD 1500",
+    "sim7600": "CIPSEND 1500 / CIPRXGET=2 1500",
+    "sim800": "CIPSEND 1460 / CIPRXGET=2 1460",
+    "sara": "USOWR 1024 / USORD 1024",
 }
 
 
 def run(plot: Path | None = None) -> None:
+    print("sockets over the emulated modems (bytes/s; ratio = of the line rate, baud/10 bytes/s;")
+    print("echo = 64-byte TCP round trip, median of 30; heap = GC heap of netsocket.cellular,")
+    print("connected, one TCPSocket open)")
+    print(f"{'modem':8} {'baud':>7} {'KB':>4} {'upload':>8} {'ratio':>6} {'download':>8} {'ratio':>6} {'echo ms':>8} "
+          f"{'heap B':>7}  exchange")
     rows: dict[str, list[tuple[int, float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="nsbench-cell-") as tmp, Peers() as peers:
         for model, what in MODELS.items():
-            print("sockets over", what)
             for baud in PLOT_RATES if plot is not None else RATES:
-                size, up, down, rtt = _measure(model, baud, peers.addresses, Path(tmp))
-                _report(baud, size, up, down, rtt)
-                rows.setdefault(model, []).append((baud, size / (up / 1e6), size / (down / 1e6)))
+                size, up, down, rtt, heap = _measure(model, baud, peers.addresses, Path(tmp))
+                line = baud / 10
+                up_bps, down_bps = size * 1e6 / up, size * 1e6 / down
+                print(f"{model:8} {baud:7d} {size // 1024:4d} {up_bps:8.0f} {up_bps / line:6.3f} {down_bps:8.0f} "
+                      f"{down_bps / line:6.3f} {rtt / 1000:8.2f} {heap:7d}  {what}", flush=True)
+                rows.setdefault(model, []).append((baud, up_bps, down_bps))
     if plot is not None:
         from .plots import cellular
 
         print(f"plot: {cellular(plot, rows)}")
-
-
-def _report(baud: int, size: int, up: int, down: int, rtt: int) -> None:
-    line = baud / 10
-    up_bps, down_bps = size * 1e6 / up, size * 1e6 / down
-    print(f"  {baud:7d} baud (line {line:8.0f} B/s), {size // 1024} KB each way:")
-    print(f"    upload   {up_bps:9.0f} B/s   {up_bps / line:5.3f} of line rate")
-    print(f"    download {down_bps:9.0f} B/s   {down_bps / line:5.3f} of line rate")
-    print(f"    64-byte echo round trip (median of 30)  {rtt / 1000:7.2f} ms")

@@ -3,7 +3,7 @@
 `start()` runs ``python -m netsocket_harness.modem`` and returns a `Modem`
 with the pty (the board's UART) and the control address (fault knobs, one
 text command per line: see `core.ModemEmulator.control_command`). Models:
-`bg96.BG96`, `sim7600.SIM7600`, both over `core.ModemEmulator`. The process stops
+`bg96.BG96`, `sim7600.SIM7600`, `sim800.SIM800`, `sara.SARA`, all over `core.ModemEmulator`. The process stops
 with `Modem.stop()` or when the process that started it ends.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..errors import HarnessError
 
-MODELS = ("bg96", "sim7600")
+MODELS = ("bg96", "sim7600", "sim800", "sara")
 
 
 def model_class(model: str) -> type:
@@ -25,6 +25,14 @@ def model_class(model: str) -> type:
         from .sim7600 import SIM7600
 
         return SIM7600
+    if model == "sim800":
+        from .sim800 import SIM800
+
+        return SIM800
+    if model == "sara":
+        from .sara import SARA
+
+        return SARA
     from .bg96 import BG96
 
     return BG96

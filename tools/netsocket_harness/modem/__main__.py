@@ -23,10 +23,11 @@ FAULT_HELP = {
     "delay_max": "ms: a random delay of 0..delay_max before each response",
     "garbage": "probability 0..1 of a garbage line before a response",
     "inject": "probability 0..1 of a URC injected inside a multi-line response",
-    "lose_open": "count: the next N socket-open result URCs (+QIOPEN, +CIPOPEN) are never sent",
+    "lose_open": "count: the next N socket-open result URCs (+QIOPEN, +CIPOPEN, ...) are never sent",
     "send_fail": "count: the next N sends answer SEND FAIL (buffer full)",
     "lose_reply": "count: the next N command responses are never sent",
     "boot_ms": "ms from power-on or reboot to the RDY URC (default 50)",
+    "rssi": "+CSQ <rssi> 0..31 while registered (default 20 = -73 dBm); 99: unknown, +CESQ then answers",
 }
 
 EPILOG = """\

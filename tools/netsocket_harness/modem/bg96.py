@@ -48,6 +48,9 @@ class BG96(ModemEmulator):
             return self.respond(['+QURCCFG: "urcport","uart1"'])
         self.respond([])
 
+    def c_qccid(self, mode: str, a: list[str]) -> None:
+        self.respond([f"+QCCID: {self.ICCID}"])
+
     def c_qpowd(self, mode: str, a: list[str]) -> None:
         self.respond([])
         self.urc("POWERED DOWN")

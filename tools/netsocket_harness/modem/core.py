@@ -1,9 +1,10 @@
 """What every emulated modem shares: a pty paced to a baud rate, the AT line
 discipline (echo, boot URCs, framing), the 3GPP commands (`cellular-at.md`
-§1-2, §8, §11), sockets carried over real host sockets, fault knobs and the
-control socket. A model (`bg96.BG96`, `sim7600.SIM7600`) adds its TCP/IP
-command set and the text of its URCs through the hooks at the end of
-`ModemEmulator`.
+§1-2, §8, §11), non-IP data and network events. Sockets carried over real host
+sockets are `bridge.SocketBridge`, the fault knobs `faults.Faults`, the control
+socket `control.ControlServer`. A model (`bg96.BG96`, `sim7600.SIM7600`,
+`sim800.SIM800`, `sara.SARA`) adds its TCP/IP command set and the text of its
+URCs through the hooks of `SocketBridge` and `pdp_lost_urcs`.
 
 One single-threaded event loop (``selectors``) owns the pty master, the
 control socket, the host sockets behind the modem's socket IDs and timers.
@@ -25,57 +26,15 @@ import termios
 import time
 import tty
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Callable
 
-RBUF_MAX = 64 * 1024  # bytes the modem buffers per socket before it stops reading the host socket
-SENDQ_MAX = 16 * 1024  # unsent bytes per socket above which a send answers "buffer full"
+from .bridge import RBUF_MAX, Sock, SocketBridge, _loopback
+from .control import ControlServer
+from .faults import Faults
+
+__all__ = ["Faults", "ModemEmulator", "Sock", "RBUF_MAX", "_loopback"]
+
 GARBAGE = bytes(range(0x80, 0x100)) + b"\x00\x01\x07\x1b"
-
-
-@dataclass
-class Faults:
-    """Knobs, settable at start (``--faults k=v,...``) and at run time (control socket)."""
-
-    reg_delay: int = 0  # ms from power-on until registered
-    reg_deny: int = 0  # 1: registration denied (stat 3)
-    sim_pin: str = ""  # PIN the SIM wants, "" = none
-    split: int = 0  # write output in pieces of 1..split bytes (1 = every byte boundary)
-    delay_max: int = 0  # random delay 0..delay_max ms before each response
-    garbage: float = 0.0  # probability of a garbage line before a response
-    inject: float = 0.0  # probability of a URC injected inside a multi-line response
-    lose_open: int = 0  # this many next socket-open result URCs (+QIOPEN, +CIPOPEN) are never sent
-    send_fail: int = 0  # this many next sends answer "buffer full" (SEND FAIL, +CIPSEND cnf 0)
-    lose_reply: int = 0  # this many next command responses are never sent
-    boot_ms: int = 50  # ms from (re)boot to RDY
-
-    def set(self, key: str, value: str) -> None:
-        if key not in self.__dataclass_fields__:
-            raise KeyError(key)
-        cur = getattr(self, key)
-        setattr(self, key, type(cur)(value))
-
-
-@dataclass
-class Sock:
-    cid: int
-    kind: str  # TCP, UDP (to ip:port only, unless ip is ""), UDP SERVICE (any peer)
-    ip: str
-    port: int
-    lport: int
-    state: int = 1  # 0 initial, 1 opening, 2 connected, 3 listening, 4 closing
-    host: socket.socket | None = None
-    rbuf: bytearray = field(default_factory=bytearray)
-    dgrams: deque = field(default_factory=deque)  # UDP: (data, (ip, port))
-    sendq: bytearray = field(default_factory=bytearray)
-    notified: bool = False  # a "recv" URC was sent and the buffer not yet read empty
-    total_rcvd: int = 0
-    total_read: int = 0
-    total_sent: int = 0
-    lost_open: bool = False
-
-    def unread(self) -> int:
-        return len(self.rbuf) if self.kind == "TCP" else sum(len(d) for d, _ in self.dgrams)
 
 
 class Pacer:
@@ -136,20 +95,15 @@ def _args(text: str) -> list[str]:
     return out
 
 
-def _loopback(ip: str) -> bool:
-    try:
-        return ipaddress.ip_address(ip).is_loopback
-    except ValueError:
-        return False
-
-
-class ModemEmulator:
+class ModemEmulator(SocketBridge, ControlServer):
     """A modem. ``run()`` serves until ``stop()``; thread-unsafe by design (one loop)."""
 
     MODEL = ""
     MAKER = ""
     REVISION = ""
     IMEI = "866425030000001"
+    IMSI = "001010123456789"  # MCC 001 MNC 01: the 3GPP test network
+    ICCID = "89882280666027599999"
     BOOT_URCS: tuple[str, ...] = ("RDY",)  # "+CPIN: READY" in it becomes "+CPIN: SIM PIN" when locked
     INJECT: tuple[bytes, ...] = ()  # URCs a fault may put inside a response
     MAX_SOCKETS = 12
@@ -204,6 +158,8 @@ class ModemEmulator:
         self.dns_busy = False
         self.last_err = 0
         self.crtdcp = 0
+        self.psm: tuple[int, str, str] = (0, "", "")  # AT+CPSMS mode, T3412 ext, T3324
+        self.edrx: dict[int, str] = {}  # AT+CEDRXS AcT type -> eDRX value bits
         self.data_mode = False  # PPP data mode after ATD
         self.cmdbuf = bytearray()
         self.pending_send: tuple[Sock, int, tuple[str, int] | None] | None = None
@@ -470,7 +426,45 @@ class ModemEmulator:
         self.at(self.faults.reg_delay / 1000 + 0.0001, self._reg_changed)
 
     def c_csq(self, mode: str, a: list[str]) -> None:
-        self.respond(["+CSQ: 20,99" if self.reg_stat() in (1, 2, 5) else "+CSQ: 99,99"])
+        self.respond([f"+CSQ: {self.faults.rssi},99" if self.reg_stat() in (1, 2, 5) else "+CSQ: 99,99"])
+
+    def c_cesq(self, mode: str, a: list[str]) -> None:
+        # <rxlev>,<ber>,<rscp>,<ecno>,<rsrq>,<rsrp>: an LTE cell (no GSM/UMTS values), RSRP -96 dBm
+        self.respond(["+CESQ: 99,99,255,255,20,45" if self.reg_stat() in (1, 2, 5) else "+CESQ: 99,99,255,255,255,255"])
+
+    def c_cimi(self, mode: str, a: list[str]) -> None:
+        if not self.pin_ok:
+            return self.error(11)
+        self.respond([self.IMSI])
+
+    def c_ccid(self, mode: str, a: list[str]) -> None:
+        self.respond([f"+CCID: {self.ICCID}"])
+
+    def c_cpsms(self, mode: str, a: list[str]) -> None:
+        # PSM: <mode>[,,,"<T3412 ext>","<T3324>"] (8-bit timer strings, 3GPP TS 24.008)
+        if mode == "read":
+            m, tau, act = self.psm
+            return self.respond([f'+CPSMS: {m},,,"{tau}","{act}"'])
+        m = int(a[0])
+        timers = a[3:5] if len(a) >= 5 else ["", ""]
+        if m not in (0, 1, 2) or any(t and (len(t) != 8 or set(t) - {"0", "1"}) for t in timers):
+            return self.error(50)
+        self.psm = (m, timers[0], timers[1]) if m == 1 else (m, "", "")
+        self.respond([])
+
+    def c_cedrxs(self, mode: str, a: list[str]) -> None:
+        # eDRX: <mode>,<AcT-type>,"<4-bit value>"
+        if mode == "read":
+            return self.respond([f'+CEDRXS: {act},"{v}"' for act, v in sorted(self.edrx.items())] or ["+CEDRXS: 0"])
+        m, act = int(a[0]), int(a[1]) if len(a) > 1 else 4
+        v = a[2] if len(a) > 2 else "0000"
+        if m not in (0, 1, 2, 3) or not 1 <= act <= 5 or len(v) != 4 or set(v) - {"0", "1"}:
+            return self.error(50)
+        if m in (0, 3):
+            self.edrx.pop(act, None)
+        else:
+            self.edrx[act] = v
+        self.respond([])
 
     def _creg(self, name: str, mode: str, a: list[str]) -> None:
         if mode == "set":
@@ -552,7 +546,7 @@ class ModemEmulator:
         self.data_mode = True
         self.respond([], "CONNECT 150000000")
 
-    # -- sockets over host sockets (the model's commands call these) --------------------------------
+    # -- what the model's socket commands use (the rest: bridge.SocketBridge) -----------------------
 
     def param_error(self, name: str) -> int:
         """The +CME ERROR number for a command with bad parameters."""
@@ -572,208 +566,7 @@ class ModemEmulator:
                 pass
         return ip
 
-    def open_socket(self, cn: int, cid: int, kind: str, ip: str, port: int, lport: int) -> None:
-        """Create socket ``cn`` over a host socket; its result goes out as ``open_urc``."""
-        s = Sock(cid, kind, ip, port, lport)
-        self.socks[cn] = s
-        if self.faults.lose_open > 0:
-            self.faults.lose_open -= 1
-            s.lost_open = True
-        try:
-            host = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "TCP" else socket.SOCK_DGRAM)
-        except OSError:
-            return self._open_result(cn, "create")
-        host.setblocking(False)
-        s.host = host
-        try:
-            host.bind(("127.0.0.1", lport))
-        except OSError:
-            return self._open_result(cn, "bind")
-        s.lport = host.getsockname()[1]
-        if kind != "TCP":
-            return self._open_result(cn, "")
-        if self.dns.get(ip.lower()):
-            ip = s.ip = self.dns[ip.lower()]
-        if not _loopback(ip) or not 0 < port < 65536:  # the emulated network reaches loopback only
-            return self.at(0.02, lambda: self._open_result(cn, "connect"))
-        try:
-            host.connect((ip, port))
-        except BlockingIOError:
-            self.sel.register(host, selectors.EVENT_WRITE, lambda _m, cn=cn: self._connected(cn))
-            return
-        except OSError:
-            return self.at(0.001, lambda: self._open_result(cn, "connect"))
-        self._open_result(cn, "")
-
-    def _connected(self, cn: int) -> None:
-        s = self.socks.get(cn)
-        if s is None or s.host is None:
-            return
-        self.sel.unregister(s.host)
-        err = s.host.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        self._open_result(cn, "connect" if err else "")
-
-    def _open_result(self, cn: int, failure: str) -> None:
-        # failure: "" (connected), "create", "bind" or "connect"
-        s = self.socks.get(cn)
-        if s is None:
-            return
-        if failure:
-            self._drop(s)
-            del self.socks[cn]
-        else:
-            s.state = 2
-            self._watch(s.host, lambda _m, cn=cn: self._readable(cn))
-        if not s.lost_open:
-            self.urc(self.open_urc(cn, failure))
-
-    def _watch(self, sock: socket.socket, cb: Callable[[int], None]) -> None:
-        try:
-            self.sel.register(sock, selectors.EVENT_READ, cb)
-        except (KeyError, ValueError):
-            self.sel.modify(sock, selectors.EVENT_READ, cb)
-
-    def _unwatch(self, sock: socket.socket) -> None:
-        try:
-            self.sel.unregister(sock)
-        except (KeyError, ValueError):
-            pass
-
-    def _readable(self, cn: int) -> None:
-        s = self.socks.get(cn)
-        if s is None or s.host is None:
-            return
-        if s.kind == "TCP":
-            if len(s.rbuf) >= RBUF_MAX:
-                self._unwatch(s.host)  # back-pressure: the host peer waits
-                return
-            try:
-                data = s.host.recv(RBUF_MAX - len(s.rbuf))
-            except BlockingIOError:
-                return
-            except OSError:
-                data = b""
-            if not data:
-                self._peer_closed(s, cn)
-                return
-            s.rbuf += data
-        else:
-            try:
-                data, src = s.host.recvfrom(65536)
-            except (BlockingIOError, OSError):
-                return
-            if s.kind == "UDP" and s.ip and src[:2] != (s.ip, s.port):
-                return
-            if len(s.dgrams) >= 64:
-                return  # modem buffer full: the datagram is lost, as UDP allows
-            s.dgrams.append((data, src[:2]))
-        s.total_rcvd += len(data)
-        if not s.notified:
-            s.notified = True
-            self.urc(self.data_urc(cn))
-
-    def _peer_closed(self, s: Sock, cn: int) -> None:
-        if s.host is not None:
-            self._unwatch(s.host)
-        if s.state == 2:
-            s.state = 4
-            self.urc(self.closed_urc(cn))
-
-    def _sock(self, a: list[str]) -> tuple[int, Sock | None]:
-        cn = int(a[0])
-        return cn, self.socks.get(cn)
-
-    def start_send(self, s: Sock, n: int, dest: tuple[str, int] | None) -> None:
-        """The ``>`` prompt; the next ``n`` bytes from the board go to ``send_done``."""
-        self.pending_send = (s, n, dest)
-        self.send(b"\r\n> ", self._delay())
-
-    def _send_done(self, s: Sock, data: bytes, dest: tuple[str, int] | None) -> None:
-        # the payload is in: -> send_reply(s, bytes accepted, 0 = buffer full, -1 = the socket is gone)
-        if s.host is None or s.state != 2:
-            return self.send_reply(s, len(data), -1)
-        if self.faults.send_fail > 0:
-            self.faults.send_fail -= 1
-            return self.send_reply(s, len(data), 0)
-        if s.kind == "TCP":
-            if len(s.sendq) + len(data) > SENDQ_MAX:
-                return self.send_reply(s, len(data), 0)
-            s.sendq += data
-            s.total_sent += len(data)
-            self._flush(s)
-        else:
-            target = dest or (s.ip, s.port)
-            if not _loopback(target[0]):
-                s.total_sent += len(data)  # the datagram leaves and is lost: nothing outside loopback
-            else:
-                try:
-                    s.host.sendto(data, target)
-                    s.total_sent += len(data)
-                except BlockingIOError:
-                    return self.send_reply(s, len(data), 0)
-                except OSError:
-                    pass  # ICMP errors are not reported to the host on the modem
-        self.send_reply(s, len(data), len(data))
-
-    def _flush(self, s: Sock) -> None:
-        if not s.sendq or s.host is None:
-            return
-        try:
-            n = s.host.send(s.sendq)
-        except BlockingIOError:
-            n = 0
-        except OSError:
-            s.sendq.clear()
-            return
-        del s.sendq[:n]
-        if s.sendq:
-            self.at(0.002, lambda: self._flush(s))
-
-    def take(self, cn: int, s: Sock, want: int) -> tuple[bytes, tuple[str, int] | None]:
-        """Up to ``want`` buffered bytes (TCP) or one datagram cut to ``want`` (UDP) and its source.
-        Reading the buffer empty re-arms the data URC."""
-        if s.kind == "TCP":
-            data = bytes(s.rbuf[:want])
-            del s.rbuf[:want]
-            if s.state == 2 and s.host is not None and len(s.rbuf) < RBUF_MAX:
-                self._watch(s.host, lambda _m, cn=cn: self._readable(cn))
-            src = None
-        elif s.dgrams:
-            d, src = s.dgrams.popleft()
-            data = d[:want]
-        else:
-            data, src = b"", None
-        s.total_read += len(data)
-        return data, src
-
-    def _close_sock(self, s: Sock) -> None:
-        self._drop(s)
-        s.state = 0
-
-    def _drop(self, s: Sock) -> None:
-        if s.host is not None:
-            self._unwatch(s.host)
-            try:
-                s.host.close()
-            except OSError:
-                pass
-            s.host = None
-
-    # -- the model's part -----------------------------------------------------------------------------
-
-    def open_urc(self, cn: int, failure: str) -> str:
-        raise NotImplementedError
-
-    def data_urc(self, cn: int) -> str:
-        raise NotImplementedError
-
-    def closed_urc(self, cn: int) -> str:
-        raise NotImplementedError
-
     def pdp_lost_urcs(self, cid: int) -> list[str]:
-        raise NotImplementedError
-
-    def send_reply(self, s: Sock, n: int, accepted: int) -> None:
         raise NotImplementedError
 
     # -- non-IP (NIDD) -------------------------------------------------------------------
@@ -829,100 +622,8 @@ class ModemEmulator:
                     for u in self.pdp_lost_urcs(cid):
                         self.urc(u)
 
-    def peer_close(self, cn: int) -> bool:
-        s = self.socks.get(cn)
-        if s is None or s.host is None:
-            return False
-        self._drop(s)
-        s.state = 4
-        self.urc(self.closed_urc(cn))
-        return True
-
     def reboot(self) -> None:
         self._power_on()
-
-    # -- the control socket -----------------------------------------------------------------
-
-    def _on_ctl_accept(self, _mask: int) -> None:
-        try:
-            conn, _ = self.ctl.accept()
-        except OSError:
-            return
-        conn.setblocking(False)
-        buf = bytearray()
-        self.sel.register(conn, selectors.EVENT_READ, lambda _m: self._on_ctl(conn, buf))
-
-    def _on_ctl(self, conn: socket.socket, buf: bytearray) -> None:
-        try:
-            data = conn.recv(4096)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self.sel.unregister(conn)
-            conn.close()
-            return
-        buf += data
-        while b"\n" in buf:
-            line, _, rest = bytes(buf).partition(b"\n")
-            buf[:] = rest
-            reply = self.control_command(line.decode(errors="replace").strip())
-            try:
-                conn.sendall((reply + "\n").encode())
-            except OSError:
-                pass
-
-    def control_command(self, line: str) -> str:
-        """One control command -> reply line ("OK ..." or "ERROR ...")."""
-        words = line.split()
-        if not words:
-            return "ERROR empty"
-        cmd, args = words[0].lower(), words[1:]
-        try:
-            if cmd == "set":
-                for kv in args:
-                    k, _, v = kv.partition("=")
-                    self.faults.set(k, v)
-                return "OK"
-            if cmd == "reset":  # knobs to their defaults, SIM unlocked, line rate as started, command mode
-                self.faults = Faults()
-                self.pin_ok = True
-                self.data_mode = False
-                self.pending_send = None
-                self.out_pacer.set(self.start_baud)
-                self.in_pacer.set(self.start_baud)
-                return "OK"
-            if cmd == "baud":
-                self.baud = int(args[0])
-                self.out_pacer.set(self.baud)
-                self.in_pacer.set(self.baud)
-                return "OK"
-            if cmd == "pdpdeact":
-                self._pdp_lost()
-                return "OK"
-            if cmd == "reboot":
-                self.reboot()
-                return "OK"
-            if cmd == "close":
-                return "OK" if self.peer_close(int(args[0])) else "ERROR no such socket"
-            if cmd == "urc":
-                self.urc(" ".join(args))
-                return "OK"
-            if cmd == "dns":
-                self.dns[args[0].lower()] = args[1]
-                return "OK"
-            if cmd == "nonip":
-                self.nonip_peer = (args[0], int(args[1]))
-                return "OK"
-            if cmd == "state":
-                socks = " ".join(f"{c}:{s.kind}:{s.state}" for c, s in sorted(self.socks.items()))
-                return f"OK reg={self.reg_stat()} echo={int(self.echo)} socks={socks or '-'}"
-            if cmd == "ping":
-                return "OK " + self.MODEL
-        except (KeyError, ValueError, IndexError) as e:
-            return f"ERROR {cmd}: {e!r}"
-        return f"ERROR unknown command {cmd}"
 
     # -- the loop ---------------------------------------------------------------------------
 

@@ -67,6 +67,9 @@ class SIM7600(ModemEmulator):
 
     c_cipccfg = c_ciptimeout = c_cipsendmode = c_cgauth
 
+    def c_ciccid(self, mode: str, a: list[str]) -> None:
+        self.respond([f"+ICCID: {self.ICCID}"])
+
     def c_netopen(self, mode: str, a: list[str]) -> None:
         if mode == "read":
             return self.respond([f"+NETOPEN: {int(self.net_up())}"])

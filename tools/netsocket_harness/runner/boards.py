@@ -59,6 +59,8 @@ class TestBoard:
         self.vcfg: vboard.BoardConfig | None = None
         self.modem: modem.Modem | None = None  # an emulated BG96 on the virtual board's UART(1)
         self.modem2: modem.Modem | None = None  # an emulated SIM7600 on its UART(2)
+        self.modem3: modem.Modem | None = None  # an emulated SIM800 on its UART(3)
+        self.modem4: modem.Modem | None = None  # an emulated SARA-R4 on its UART(4)
         self.link_changed = False  # a test changed the faults of the board's own link
         self.lost = ""  # set when the board could not be recovered: the run cannot go on on it
         self.exchange = None  # multi.Exchange while the board runs one instance of a test of several boards
@@ -71,8 +73,11 @@ class TestBoard:
             self._tmp = tempfile.TemporaryDirectory(prefix=f"nstest-{worker}-")
             self.modem = modem.start("bg96", baud=MODEM_BAUD)
             self.modem2 = modem.start("sim7600", baud=MODEM_BAUD)
+            self.modem3 = modem.start("sim800", baud=MODEM_BAUD)
+            self.modem4 = modem.start("sara", baud=MODEM_BAUD)
             self.vcfg = vboard.start(f"test-{worker}", heap=heap, root=Path(self._tmp.name), owner_pid=os.getpid(),
-                                     uarts={"1": self.modem.pty, "2": self.modem2.pty})
+                                     uarts={"1": self.modem.pty, "2": self.modem2.pty, "3": self.modem3.pty,
+                                            "4": self.modem4.pty})
             port = self.vcfg.port
         else:
             self.vcfg = next((b for b in vboard.list_boards() if b.port == port), None)
@@ -83,6 +88,10 @@ class TestBoard:
             self.addresses["modem"] = self.modem.control
         if self.modem2 is not None:
             self.addresses["modem2"] = self.modem2.control
+        if self.modem3 is not None:
+            self.addresses["modem3"] = self.modem3.control
+        if self.modem4 is not None:
+            self.addresses["modem4"] = self.modem4.control
         self.transport: SerialTransport | None = None
         self.prepare()
 
@@ -135,7 +144,7 @@ class TestBoard:
             with contextlib.suppress(HarnessError):
                 vboard.stop(self.vcfg.name, root=Path(self._tmp.name))
             self._tmp.cleanup()
-        for m in (self.modem, self.modem2):
+        for m in (self.modem, self.modem2, self.modem3, self.modem4):
             if m is not None:
                 m.stop()
 

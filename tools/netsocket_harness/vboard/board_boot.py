@@ -149,7 +149,7 @@ def _setup(length):
             raise SystemExit(bootloader_code)  # the supervisor starts the ROM loader
 
     uarts = {}  # id -> its pty, opened now (once `/` is the board's flash, /dev is out of reach), or why not
-    for i in range(4):
+    for i in range(8):
         path = env("NSVB_UART%d" % i)
         why = env("NSVB_UART%d_FAULT" % i)  # the supervisor found its pty gone
         if path:
