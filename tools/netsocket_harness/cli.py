@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import vboard
+from .vboard.personality import PERSONALITIES
 from .errors import HarnessError
 
 
@@ -34,7 +35,7 @@ def _size(text: str) -> int:
 def do_vboard_start(args: argparse.Namespace) -> int:
     uarts = {str(i): path for i, path in ((1, args.uart1), (2, args.uart2)) if path}
     if args.foreground:
-        vboard.run_foreground(args.name, args.heap, args.rom, uarts=uarts)
+        vboard.run_foreground(args.name, args.heap, args.rom, uarts=uarts, personality=args.personality)
         return 0
     if args.foreground and (args.download_mode or args.firmware):
         raise HarnessError("--download-mode and --firmware start a board in the background: drop --foreground")
@@ -43,7 +44,7 @@ def do_vboard_start(args: argparse.Namespace) -> int:
         raise HarnessError(f"--firmware {args.firmware}: not an executable MicroPython unix build "
                            "(netsocket build --board VIRTUAL --micropython <checkout> makes one)")
     cfg = vboard.start(args.name, args.heap, args.rom, uarts=uarts, interpreter=interpreter,
-                       download_mode=args.download_mode)
+                       download_mode=args.download_mode, personality=args.personality)
     if args.download_mode:
         print(f"virtual board {cfg.name!r} is in download mode (an emulated ESP32 ROM loader): "
               f"flash it with esptool or netsocket flash --board VIRTUAL")
@@ -213,6 +214,8 @@ def parser() -> argparse.ArgumentParser:
                    help="boot into an emulated ESP32 ROM loader (esptool talks to it); a reset boots MicroPython")
     p.add_argument("--firmware", metavar="BINARY",
                    help="run this MicroPython unix build (e.g. with netsocket frozen) instead of the stock one")
+    p.add_argument("--personality", default="", choices=["", *PERSONALITIES], metavar="PORT",
+                   help="behave like that port's socket/network/errno (emulation): esp32, stm32 or rp2")
     p.set_defaults(func=do_vboard_start)
     p = vsub.add_parser("stop", help="stop a virtual board")
     p.add_argument("name", nargs="?", default=vboard.DEFAULT_NAME)
@@ -274,6 +277,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-n", dest="workers", type=int, default=0, help="spread over N virtual boards")
     p.add_argument("--junitxml", help="write a JUnit XML report")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per test (default 60)")
+    p.add_argument("--personality", default="", metavar="PORT[,PORT]",
+                   help="on virtual boards that behave like these ports (esp32, stm32, rp2; 'unix' for the plain one)")
     p.add_argument("paths", nargs="*", help="test files (default: tests/device)")
     p.set_defaults(func=do_test)
 

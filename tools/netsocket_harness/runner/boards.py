@@ -68,6 +68,7 @@ class TestBoard:
         if self.modem2 is not None:
             self.addresses["modem2"] = self.modem2.control
         self.transport: SerialTransport | None = None
+        self.current_personality = ""
         self.prepare()
 
     # -- set-up -----------------------------------------------------------------
@@ -128,8 +129,25 @@ class TestBoard:
             self.transport.enter_raw_repl(soft_reset=True, timeout_overall=5)
         return self.transport
 
-    def run(self, module: str, function: str, timeout: float, param: str | None = None) -> Outcome:
-        """Run one test function of a device module; with `param`, after the module's setup(param)."""
+    def personality(self, name: str) -> None:
+        """Make the virtual board behave like port `name` ("" plain) from its next soft reset."""
+        if name == self.current_personality:
+            return
+        if self.vcfg is None:
+            raise HarnessError(f"personality {name!r} needs a virtual board, not {self.port}")
+        answer = vboard.control(self.vcfg, f"personality {name}")
+        if answer != "ok":
+            raise HarnessError(f"virtual board {self.vcfg.name!r}: personality {name!r}: {answer}")
+        self.current_personality = name
+
+    def run(self, module: str, function: str, timeout: float, param: str | None = None,
+            personality: str = "") -> Outcome:
+        """Run one test function of a device module; with `param`, after the module's setup(param);
+        with `personality`, on the virtual board behaving like that port."""
+        try:
+            self.personality(personality)
+        except HarnessError as e:
+            return Outcome("ERROR", "", str(e))
         code = (
             "import sys\nsys.path.append('/tests')\nimport devtest\n"
             f"devtest.PEERS={self.addresses!r}\n"
@@ -158,6 +176,8 @@ class TestBoard:
         log = head.rstrip("\n")
         if word == "FAIL":
             return Outcome("FAIL", log, _last_traceback(log))
+        if word not in ("PASS", "SKIP"):
+            return Outcome("ERROR", text, f"unknown verdict {word!r} (devtest prints PASS, FAIL or SKIP)")
         return Outcome(word, log, rest.strip())
 
     def _collect(self, t: SerialTransport, timeout: float) -> tuple[bytes, bytes, str]:

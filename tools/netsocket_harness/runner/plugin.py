@@ -19,6 +19,7 @@ import pytest
 from ..errors import HarnessError
 from ..project import DEVICE_TESTS
 from ..vboard import DEFAULT_HEAP
+from ..vboard.personality import PERSONALITIES
 from .boards import Outcome, TestBoard, default_build_dir
 from .collect import DeviceTest, read_module
 
@@ -35,6 +36,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--ns-peer-host", default="127.0.0.1", help="address the host peers listen on")
     g.addoption("--ns-build-dir", help="where to build the package and tests (default build/test-<worker>)")
     g.addoption("--ns-device-dir", default=str(DEVICE_TESTS), help="directory of the device test modules")
+    g.addoption("--ns-personality", default=os.environ.get("NETSOCKET_PERSONALITY", ""),
+                help="run the device tests also on virtual boards that behave like these ports, comma-separated "
+                     "(esp32, stm32, rp2; 'unix' is the plain virtual board): items test_x[esp32], ...")
+    g.addoption("--ns-personality-modules", default=os.environ.get("NETSOCKET_PERSONALITY_MODULES", ""),
+                help="device modules (stems, comma-separated) the personalities run; default all")
 
 
 def _worker(config: pytest.Config) -> str:
@@ -74,27 +80,42 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
     return None
 
 
+def personalities(config: pytest.Config, stem: str) -> list[str]:
+    """The board personalities a device module runs under: "" is the board as it is."""
+    names = [p.strip() for p in config.getoption("ns_personality").split(",") if p.strip()]
+    if not names:
+        return [""]
+    bad = [p for p in names if p not in ("unix", *PERSONALITIES)]
+    if bad:
+        raise pytest.UsageError(f"--ns-personality {bad[0]}: choose from unix, {', '.join(PERSONALITIES)}")
+    only = [m.strip() for m in config.getoption("ns_personality_modules").split(",") if m.strip()]
+    return ["" if p == "unix" else p for p in names if p == "unix" or not only or stem in only]
+
+
 class DeviceFile(pytest.File):
     def collect(self):
         module = read_module(self.path)
-        for test in module.tests:
-            for param in module.params or (None,):
-                name = test.name if param is None else f"{test.name}[{param}]"
-                item = DeviceItem.from_parent(self, name=name)
-                item.test, item.param = test, param
-                yield item
+        for pers in personalities(self.config, self.path.stem):
+            for test in module.tests:
+                for param in module.params or (None,):
+                    tags = [t for t in (pers, param) if t]
+                    name = f"{test.name}[{'-'.join(tags)}]" if tags else test.name
+                    item = DeviceItem.from_parent(self, name=name)
+                    item.test, item.param, item.personality = test, param, pers
+                    yield item
 
 
 class DeviceItem(pytest.Item):
     test: DeviceTest
     param: str | None = None
+    personality: str = ""  # run on the virtual board behaving like this port (vboard/personality)
     outcome: Outcome | None = None
 
     def setup(self) -> None:
         """Runs the test on the board; a board fault raised here is reported as an error."""
         board = device_board(self.config)
         timeout = self.test.limit or self.config.getoption("ns_timeout")
-        self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
+        self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param, self.personality)
         if self.outcome.verdict == "ERROR":
             pytest.fail(f"board fault (not a test verdict): {self.outcome.detail}\n"
                         f"--- serial output ---\n{self.outcome.output}", pytrace=False)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..errors import HarnessError
 from ..project import tool_command
+from .personality import check as check_personality
 from .supervisor import BoardConfig
 
 DEFAULT_NAME = "vb0"
@@ -83,8 +84,10 @@ def _check_uarts(uarts: dict[str, str]) -> dict[str, str]:
 
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
              interpreter: list[str] | None, owner_pid: int = 0,
-             uarts: dict[str, str] | None = None, download_mode: bool = False) -> BoardConfig:
+             uarts: dict[str, str] | None = None, download_mode: bool = False,
+             personality: str = "") -> BoardConfig:
     _check_name(name)
+    check_personality(personality)
     if heap < 16 * 1024:
         raise HarnessError(f"--heap {heap} is too small: a board needs at least 16K")
     home = (root or state_root()) / name
@@ -95,7 +98,7 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
             f"stop it with: netsocket vboard stop {name}")
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
                       interpreter=interpreter or find_interpreter(), owner_pid=owner_pid,
-                      uarts=_check_uarts(uarts or {}), download_mode=download_mode)
+                      uarts=_check_uarts(uarts or {}), download_mode=download_mode, personality=personality)
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path
     if not rom.exists() or rom.stat().st_size != rom_size:
@@ -109,12 +112,13 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
 def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
           root: Path | None = None, interpreter: list[str] | None = None,
           timeout: float = 20.0, owner_pid: int = 0, uarts: dict[str, str] | None = None,
-          download_mode: bool = False) -> BoardConfig:
+          download_mode: bool = False, personality: str = "") -> BoardConfig:
     """Start a board in the background; return once its REPL answers.
 
     With `owner_pid`, the board stops by itself when that process ends;
-    `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`."""
-    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode)
+    `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`;
+    `personality` (esp32, stm32, rp2) makes it behave like that port (vboard/personality/)."""
+    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode, personality)
     log = open(Path(cfg.home) / "supervisor.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],
@@ -137,11 +141,12 @@ def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DE
 
 
 def run_foreground(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
-                   root: Path | None = None, uarts: dict[str, str] | None = None) -> None:
+                   root: Path | None = None, uarts: dict[str, str] | None = None,
+                   personality: str = "") -> None:
     """Run a board in this process until Ctrl-C or SIGTERM."""
     from .supervisor import Supervisor
 
-    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts)
+    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts, personality=personality)
     sup = Supervisor(cfg)
     sup.on_ready = lambda: print(cfg.port, flush=True)
     sup.run()

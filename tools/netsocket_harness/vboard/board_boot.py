@@ -78,6 +78,9 @@ def _setup(rom):
             uarts[i] = open(path, "r+b")
     if uarts:
         Machine.UART = _uart_class(uarts)
+    personality = env("NSVB_PERSONALITY")
+    if personality:  # emulate that port (vboard/personality/): before `/` becomes the board's flash
+        __import__("pers_boot").install(personality, Machine)
 
     sys.modules["vfs"] = Vfs()
     sys.modules["machine"] = Machine()

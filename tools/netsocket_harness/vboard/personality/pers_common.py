@@ -1,0 +1,170 @@
+# Virtual-board personality (emulation), board side: what the socket emulations share.
+# Runs INSIDE the MicroPython unix port, loaded by pers_boot only under --personality.
+#
+# An emulated socket holds a host socket `_s` (the unix port's, always non-blocking)
+# and behaves as the port's C socket does; citations are to MicroPython v1.28.0.
+import io
+import socket as _hs
+import select as _sel
+
+_HOST_ERRNO = None  # host errno module (Linux numbers), for names
+_NUM = None  # errno name -> the port's number (None: the host's numbers are the port's)
+
+
+def setup(numbers):
+    global _HOST_ERRNO, _NUM
+    import errno
+
+    _HOST_ERRNO = errno
+    _NUM = numbers
+
+
+def num(name):
+    """The port's errno number for `name`."""
+    if _NUM is not None and name in _NUM:
+        return _NUM[name]
+    return getattr(_HOST_ERRNO, name)
+
+
+def oserror(name):
+    return OSError(num(name))
+
+
+def port_error(e):
+    """A host OSError -> the same error with the port's errno number."""
+    n = e.errno if isinstance(e, OSError) else None
+    if _NUM is None or not isinstance(n, int):
+        return e
+    name = _HOST_ERRNO.errorcode.get(n)
+    return OSError(_NUM.get(name, n)) if name else e
+
+
+def ip4(text):
+    # dotted quad -> 4 bytes; ValueError otherwise (netutils_parse_inet_addr: numbers only)
+    p = text.split(".")
+    if len(p) != 4:
+        raise ValueError("invalid arguments")
+    return bytes(int(x) for x in p)
+
+
+def host_addr(addr):
+    """(ip, port) as the port takes it -> the host's sockaddr."""
+    ip, port = addr
+    ip = "0.0.0.0" if ip == "" else ip
+    return b"\x02\x00" + int(port).to_bytes(2, "big") + ip4(ip) + bytes(8)
+
+
+def port_addr(raw):
+    """The host's sockaddr -> (ip, port) as lwIP ports give it."""
+    a = _hs.sockaddr(raw)
+    return ("%d.%d.%d.%d" % tuple(a[1][:4]), a[2])
+
+
+def host_socket(kind):
+    s = _hs.socket(2, kind)
+    s.setblocking(False)
+    return s
+
+
+def host_poll(s, events, timeout):
+    """revents of host socket `s` within `timeout` ms (0: now)."""
+    p = _sel.poll()
+    p.register(s, events)
+    for _, ev in p.ipoll(timeout):
+        return ev
+    return 0
+
+
+def resolve(host, port):
+    # the host resolver; only IPv4 answers, as (ip, port)
+    for ai in _hs.getaddrinfo(host, port):
+        if ai[0] == 2:
+            return port_addr(ai[-1])
+    raise OSError(-2)  # EAI_NONAME, as the ports raise it
+
+
+class Callbacks:
+    """The socket event callbacks (setsockopt(SOL_SOCKET, 20, cb)) of one port.
+
+    One thread polls the host sockets of sockets with a callback and schedules the
+    callback for the events `fires(sock, revents)` says the port reports; all other
+    events are not reported, as on the port.
+    """
+
+    def __init__(self, fires):
+        self.fires = fires
+        self.socks = []
+        self.running = False
+
+    def set(self, sock, cb):
+        import _thread
+
+        sock._cb = cb
+        if cb is None:
+            if sock in self.socks:
+                self.socks.remove(sock)
+            return
+        if sock not in self.socks:
+            self.socks.append(sock)
+        if not self.running:
+            self.running = True
+            _thread.start_new_thread(self._loop, ())
+
+    def _loop(self):
+        import time
+        from micropython import schedule
+
+        last = {}
+        while self.socks:
+            p = _sel.poll()
+            socks = [s for s in self.socks if s._s is not None]
+            for s in socks:
+                p.register(s._s, 1)
+            seen = {}
+            for obj, ev in p.ipoll(20):
+                seen[id(obj)] = ev
+            for s in socks:
+                ev = seen.get(id(s._s), 0)
+                if ev and ev != last.get(id(s)) and self.fires(s, ev) and s._cb is not None:
+                    try:
+                        schedule(s._cb, s)
+                    except RuntimeError:
+                        continue
+                last[id(s)] = ev
+            time.sleep_ms(5)
+        self.running = False
+
+
+class Base(io.IOBase):
+    """What both emulated sockets share: the host socket, timeouts, UDP, options."""
+
+    _s = None
+    _cb = None
+    _t = -1  # ms; -1 blocking forever, 0 non-blocking
+
+    def fileno(self):
+        return self._s.fileno() if self._s is not None else -1
+
+    def settimeout(self, t):
+        self._t = -1 if t is None else int(t * 1000)
+
+    def setblocking(self, flag):
+        self._t = -1 if flag else 0
+
+    def _wait(self, events):
+        # wait on the host socket within the timeout; -> revents (0 on timeout)
+        return host_poll(self._s, events, self._t)
+
+    def bind(self, addr):
+        try:
+            self._s.bind(host_addr(addr))
+        except OSError as e:
+            raise port_error(e)
+
+    def _recvfrom_host(self, n):
+        while True:
+            try:
+                return self._s.recvfrom(n)
+            except OSError as e:
+                if e.errno != 11 or self._t == 0 or not self._wait(1):
+                    raise port_error(e) if e.errno != 11 else self._would_block()
