@@ -7,15 +7,6 @@
 # Everything else (select, time, _thread, the REPL, files) is the unix port's own.
 import sys
 
-# newlib's errno numbers (esp32: mpconfigport.h:71 MICROPY_USE_INTERNAL_ERRNO 0; an rp2 build
-# with MICROPY_USE_INTERNAL_ERRNO=0, rp2 mpconfigport.h:133-135 lets a board choose it)
-_NEWLIB = (
-    "EPERM 1 ENOENT 2 EIO 5 EBADF 9 EAGAIN 11 ENOMEM 12 EACCES 13 EEXIST 17 ENODEV 19 EINVAL 22 "
-    "ENFILE 23 EMFILE 24 EPIPE 32 EOPNOTSUPP 95 ECONNRESET 104 ENOBUFS 105 EAFNOSUPPORT 106 "
-    "ENOPROTOOPT 109 ECONNREFUSED 111 EADDRINUSE 112 ECONNABORTED 113 ENETUNREACH 114 "
-    "ETIMEDOUT 116 EHOSTUNREACH 118 EINPROGRESS 119 EALREADY 120 EDESTADDRREQ 121 EMSGSIZE 122 "
-    "EADDRNOTAVAIL 125 EISCONN 127 ENOTCONN 128"
-)
 # what each personality is: sys.platform, socket emulation, errno numbering, network, board
 PORTS = {
     # Olimex ESP32-POE: Ethernet, LAN8720 PHY (boards/OLIMEX_ESP32_POE/board.json)
@@ -46,17 +37,13 @@ class _Sys:
         return getattr(sys, name)
 
 
-def _errno(newlib):
-    import errno
+def _errno():
+    # the errno module with the port's numbers
+    import pers_common
 
-    if not newlib:
-        return None, None
-    t = _NEWLIB.split()
-    nums = {t[i]: int(t[i + 1]) for i in range(0, len(t), 2)}
-    d = dict(nums)
-    d["errorcode"] = {v: k for k, v in nums.items()}
-    d["EWOULDBLOCK"] = nums["EAGAIN"]
-    return nums, _Module(d)
+    d = {n: pers_common.num(n) for n in pers_common.ERRNO_NAMES.split()}
+    d["errorcode"] = {v: k for k, v in d.items()}
+    return _Module(d)
 
 
 class _Pin:
@@ -91,12 +78,10 @@ def install(name, machine_cls):
     import pers_common
     import pers_net
 
-    nums, err = _errno(newlib)
-    pers_common.setup(nums)
-    sm = __import__(sock)
-    sys.modules["socket"] = sm
-    if err is not None:
-        sys.modules["errno"] = err
+    pers_common.setup(newlib)
+    sys.modules["socket"] = __import__(sock)
+    if newlib:
+        sys.modules["errno"] = _errno()
     sys.modules["network"] = _Module(getattr(pers_net, net)())
     sys.modules["netsocket._board"] = _Module({"NAME": "VIRTUAL_" + name.upper(), "INTERFACE": board})
     sys.modules["sys"] = _Sys(platform)

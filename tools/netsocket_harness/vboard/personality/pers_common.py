@@ -7,36 +7,47 @@ import io
 import socket as _hs
 import select as _sel
 
-_HOST_ERRNO = None  # host errno module (Linux numbers), for names
-_NUM = None  # errno name -> the port's number (None: the host's numbers are the port's)
+# errno name, its number on Linux (the host; also MicroPython's internal numbering, py/mperrno.h,
+# which stm32 and rp2 build with by default), on newlib (esp32: mpconfigport.h:71
+# MICROPY_USE_INTERNAL_ERRNO 0; an rp2 build that sets it to 0, rp2 mpconfigport.h:133-135)
+_TABLE = (
+    "EPERM 1 1 ENOENT 2 2 EIO 5 5 EBADF 9 9 EAGAIN 11 11 ENOMEM 12 12 EACCES 13 13 EEXIST 17 17 "
+    "ENODEV 19 19 EISDIR 21 21 EINVAL 22 22 ENFILE 23 23 EMFILE 24 24 EPIPE 32 32 EOPNOTSUPP 95 95 "
+    "ECONNRESET 104 104 ENOBUFS 105 105 EAFNOSUPPORT 97 106 ENOPROTOOPT 92 109 ECONNREFUSED 111 111 "
+    "EADDRINUSE 98 112 ECONNABORTED 103 113 ENETUNREACH 101 114 ETIMEDOUT 110 116 EHOSTUNREACH 113 118 "
+    "EINPROGRESS 115 119 EALREADY 114 120 EDESTADDRREQ 89 121 EMSGSIZE 90 122 EADDRNOTAVAIL 99 125 "
+    "EISCONN 106 127 ENOTCONN 107 128"
+)
+# the names MicroPython's errno module has (py/moderrno.c:39-60)
+ERRNO_NAMES = (
+    "EPERM ENOENT EIO EBADF EAGAIN ENOMEM EACCES EEXIST ENODEV EISDIR EINVAL EOPNOTSUPP EADDRINUSE "
+    "ECONNABORTED ECONNRESET ENOBUFS ENOTCONN ETIMEDOUT ECONNREFUSED EHOSTUNREACH EALREADY EINPROGRESS"
+)
+_NUM = {}  # name -> the port's number
+_NAME = {}  # Linux (host) number -> name
 
 
-def setup(numbers):
-    global _HOST_ERRNO, _NUM
-    import errno
-
-    _HOST_ERRNO = errno
-    _NUM = numbers
+def setup(newlib):
+    t = _TABLE.split()
+    for i in range(0, len(t), 3):
+        _NAME[int(t[i + 1])] = t[i]
+        _NUM[t[i]] = int(t[i + 2 if newlib else i + 1])
 
 
 def num(name):
     """The port's errno number for `name`."""
-    if _NUM is not None and name in _NUM:
-        return _NUM[name]
-    return getattr(_HOST_ERRNO, name)
+    return _NUM[name]
 
 
 def oserror(name):
-    return OSError(num(name))
+    return OSError(_NUM[name])
 
 
 def port_error(e):
     """A host OSError -> the same error with the port's errno number."""
     n = e.errno if isinstance(e, OSError) else None
-    if _NUM is None or not isinstance(n, int):
-        return e
-    name = _HOST_ERRNO.errorcode.get(n)
-    return OSError(_NUM.get(name, n)) if name else e
+    name = _NAME.get(n) if isinstance(n, int) else None
+    return OSError(_NUM[name]) if name else e
 
 
 def ip4(text):
@@ -111,10 +122,11 @@ class Callbacks:
             _thread.start_new_thread(self._loop, ())
 
     def _loop(self):
+        # level-triggered, like a port that checks readiness on every poll (spurious calls
+        # are allowed by netsocket's sigio); a port's own edge (one call per packet) is not modelled
         import time
         from micropython import schedule
 
-        last = {}
         while self.socks:
             p = _sel.poll()
             socks = [s for s in self.socks if s._s is not None]
@@ -125,12 +137,11 @@ class Callbacks:
                 seen[id(obj)] = ev
             for s in socks:
                 ev = seen.get(id(s._s), 0)
-                if ev and ev != last.get(id(s)) and self.fires(s, ev) and s._cb is not None:
+                if ev and self.fires(s, ev) and s._cb is not None:
                     try:
                         schedule(s._cb, s)
                     except RuntimeError:
-                        continue
-                last[id(s)] = ev
+                        pass
             time.sleep_ms(5)
         self.running = False
 
