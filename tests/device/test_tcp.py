@@ -16,7 +16,7 @@ from netsocket.nsapi import (
     NSAPI_KEEPALIVE,
     NSAPI_IPv6,
 )
-from sockcases import open_destruct, open_limit, open_twice, open_close_repeat
+from sockcases import limit, open_destruct, open_limit, open_twice, open_close_repeat
 from nsutil import SIZES, net, addr, fill, Flag, recv_all, nonblock_echo, chargen_check
 
 
@@ -33,7 +33,7 @@ def test_open_destruct():
 
 
 def test_open_limit():
-    open_limit(TCPSocket, 4)
+    open_limit(TCPSocket, limit(0))
 
 
 def test_open_twice():

@@ -70,7 +70,7 @@ def test_open_destruct():
 
 
 def test_open_limit():
-    open_limit(TLSSocket, 4)
+    open_limit(TLSSocket, 4, False)  # the heap is the limit
 
 
 def test_open_twice():

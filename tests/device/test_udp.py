@@ -14,7 +14,7 @@ from netsocket.nsapi import (
     NSAPI_ERROR_BUSY as BUSY,
     NSAPI_IPv6,
 )
-from sockcases import open_destruct, open_limit, open_twice, open_close_repeat
+from sockcases import limit, open_destruct, open_limit, open_twice, open_close_repeat
 from nsutil import SIZES, net, addr, fill, Flag, chargen_check
 
 
@@ -29,7 +29,7 @@ def test_open_destruct():
 
 
 def test_open_limit():
-    open_limit(UDPSocket, 3)
+    open_limit(UDPSocket, limit(1))
 
 
 def test_open_twice():
@@ -95,7 +95,7 @@ def test_sendto_invalid():
     with _opened() as s:
         assert s.sendto(SocketAddress(), None, 0) == 0
         n = s.sendto(d, None, 0)
-        assert n in (0, UNSUPPORTED), n
+        assert n == 0, n  # an empty datagram is sent (esp32: modsocket.c:768-781 says ETIMEDOUT)
         assert s.sendto(d, "hello", 5) == 5
 
 

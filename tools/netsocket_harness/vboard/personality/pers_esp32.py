@@ -56,6 +56,8 @@ class socket(Base):
         _open[0] += 1
         self._udp = kind == SOCK_DGRAM
         self._state = _CONNECTED if self._udp else _NEW  # modsocket.c:294
+        self._pending = None  # an error the next connect() reports
+        self._first = True
 
     def close(self):
         if self._s is not None:
@@ -103,16 +105,27 @@ class socket(Base):
         c._s = s
         c._udp = False
         c._state = _CONNECTED
+        c._pending = None
+        c._first = False
         return c, port_addr(a)
 
     def connect(self, addr):
         self._fd()
         dest = host_addr(addr)
         self._state = _CONNECTED  # modsocket.c:401, before trying
+        err, self._pending = self._pending, None
+        if err is not None:
+            raise err
         try:
             self._s.connect(dest)
             return
         except OSError as e:
+            if self._t == 0 and e.errno == 111 and self._first:
+                # the host refused at once (loopback); lwip_connect answers EINPROGRESS and the
+                # refusal shows on the next call
+                self._first = False
+                self._pending = port_error(e)
+                raise oserror("EINPROGRESS")
             if e.errno != 115 or self._t == 0:
                 raise port_error(e)  # non-blocking: EINPROGRESS, EALREADY, EISCONN, ...
         # blocking: wait for writability, then the socket's error (modsocket.c:442-478)

@@ -184,8 +184,10 @@ class socket(Base):
             self._state = _CONNECTED
             return
         except OSError as e:
-            if e.errno not in (115, 11):
+            if e.errno not in (115, 11):  # the host knew at once (loopback); lwIP's RST comes later
                 self._fail("ECONNRESET" if e.errno == 111 else "ECONNABORTED")
+        if self._t == 0:
+            raise oserror("EINPROGRESS")  # tcp_connect queued the SYN (modlwip.c:1222-1242)
         while self._update() == _CONNECTING:
             if self._t == 0:
                 raise oserror("EINPROGRESS")

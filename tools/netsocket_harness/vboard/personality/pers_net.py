@@ -28,7 +28,9 @@ import time
 _IP = ("127.0.0.1", "255.0.0.0", "127.0.0.1", "127.0.0.1")  # the host's loopback, where the peers are
 _KEY = "nsvb-pass-1234"
 # emulated access points: ssid, key, kind (0 open, 3 WPA2, 6 WPA3-only), channel, rssi
-APS = (("nsvb-open", None, 0, 1, -40), ("nsvb-wpa2", _KEY, 3, 6, -50), ("nsvb-wpa3", _KEY, 6, 11, -60))
+APS = (("nsvb-open", None, 0, 1, -40), ("nsvb-wpa2", _KEY, 3, 6, -50), ("nsvb-wpa3", _KEY, 6, 11, -60),
+       ("nsvb-flaky", _KEY, 3, 13, -85))
+_FLAKY = "nsvb-flaky"  # its beacon is missed on the first attempt after a connect(): NO_AP_FOUND once
 _ASSOC_MS = 60  # association + DHCP
 
 
@@ -80,13 +82,14 @@ class Esp32LAN(_Nic):
         self._t = None
 
     def active(self, on=None):
-        if on is None:
-            return self._active
-        self._active = bool(on)
-        self._t = _now() if on else None
+        # network_lan.c:349-370: active(True) on an active LAN does nothing
+        if on is not None and bool(on) != self._active:
+            self._active = bool(on)
+            self._t = _now() if on else None
+        return self._active
 
     def isconnected(self):
-        return self._t is not None and _since(self._t) >= _ASSOC_MS
+        return self._t is not None and _since(self._t) >= _ASSOC_MS  # active and ETH_GOT_IP (377-380)
 
     def status(self):
         return 1010 if self.isconnected() else 1001 if self._active else 1000
@@ -119,7 +122,8 @@ class Esp32WLAN(_Nic):
         if r is None or self._up or _since(r[2]) < _ASSOC_MS:
             return
         ap = _ap(r[0])
-        if ap is None:
+        first = _since(r[2]) < 2 * _ASSOC_MS
+        if ap is None or ap[0] == _FLAKY and first:
             Esp32WLAN._reason = 201  # WIFI_REASON_NO_AP_FOUND
         elif ap[1] is not None and ap[1] != r[1]:
             Esp32WLAN._reason = 202  # WIFI_REASON_AUTH_FAIL
@@ -256,8 +260,8 @@ class Cyw43WLAN(_Nic):
         if _since(j[3]) < _ASSOC_MS:
             return 1  # CYW43_LINK_JOIN
         ap = _ap(j[0])
-        if ap is None:
-            return -2  # CYW43_LINK_NONET
+        if ap is None or ap[0] == _FLAKY:
+            return -2  # CYW43_LINK_NONET: one join, no retry
         if ap[1] is not None and ap[1] != j[1]:
             return -3  # CYW43_LINK_BADAUTH
         if ap[2] == 6 and j[2] not in (self.SEC_WPA3, self.SEC_WPA2_WPA3):
