@@ -155,10 +155,12 @@ def nsapi_error(e):
         return _PARAMETER
     if _emap is None:
         import errno
-        import sys
 
         t = _ERRNOS.split()
-        col = 3 if sys.platform == "esp32" else 2
+        # the numbering from errno itself, not sys.platform: newlib's (ETIMEDOUT 116) on esp32
+        # (mpconfigport.h:71) and on rp2 builds with MICROPY_USE_INTERNAL_ERRNO=0 (rp2
+        # mpconfigport.h:133-135), else Linux's, which MicroPython's internal numbers follow
+        col = 3 if getattr(errno, "ETIMEDOUT", 110) == 116 else 2
         m = bytearray(140)
         for i in range(0, len(t), 4):
             n = getattr(errno, t[i], int(t[i + col]))
@@ -282,6 +284,8 @@ class NativeStack(NetworkStack):
                 self._sigio.rearm(h)
             if err == _ALREADY and self.socket_wait(h, 0, 0) & (_POLLERR | _POLLHUP):
                 return _NO_CONNECTION  # lwIP keeps saying EALREADY after a failed connect
+            if err == _NO_SOCKET:  # modlwip freed the PCB when the connect failed: EBADF on the
+                return _NO_CONNECTION  # next connect() (extmod/modlwip.c:1200, 496-506)
             return err
         return _OK
 
@@ -323,7 +327,10 @@ class NativeStack(NetworkStack):
                 c = self._last = (addr._ip, addr._port, self._sa(addr))
             n = h.sendto(data, c[2])
         except BaseException as e:
-            return nsapi_error(e)
+            err = nsapi_error(e)
+            if err == _CONNECTION_TIMEOUT:  # esp32 on a non-blocking socket: an empty datagram was
+                return 0 if not size else _WOULD_BLOCK  # sent, else it would block (modsocket.c:768-781)
+            return err
         return _WOULD_BLOCK if n is None else n
 
     def socket_recvfrom(self, h, addr, buf, size):
@@ -342,8 +349,22 @@ class NativeStack(NetworkStack):
             self._addr(a, addr)
         return n
 
+    def _implements(self, name, opt=None):
+        # whether the port's setsockopt sets this option: lwIP ports print a warning and return
+        # None for the others (modlwip.c:1538-1540, esp32 modsocket.c:563-566); unix: the kernel says
+        from .interface import port
+
+        names = port().SOCKOPTS
+        if names is None:
+            return True
+        if opt is None:
+            return name in names
+        return any(getattr(socket, n, None) == opt for n in names)
+
     def setsockopt(self, h, level, opt, value):
         if level != 7000:  # not NSAPI_SOCKET: hand stack-specific options to the port
+            if not self._implements(None, opt):
+                return _UNSUPPORTED
             try:
                 h.setsockopt(level, opt, value)
             except BaseException as e:
@@ -378,7 +399,7 @@ class NativeStack(NetworkStack):
                 return _PARAMETER
             value = int(value)
         o = getattr(socket, name, None) if name else None
-        if o is None:
+        if o is None or not self._implements(name):
             return _UNSUPPORTED
         try:
             h.setsockopt(lvl, o, value)
@@ -395,21 +416,29 @@ class NativeStack(NetworkStack):
             return None, nsapi_error(e)
 
     def socket_attach(self, h, cb):
-        try:  # lwIP ports call a socket callback on events (SO_CALLBACK = 20)
-            h.setsockopt(socket.SOL_SOCKET, 20, None if cb is None else lambda s: cb())
-            return _OK
-        except Exception:
-            pass
+        # The poller thread (_sigio) where the port has _thread: the ports' own callbacks
+        # (SO_CALLBACK = 20) miss events sigio must report: modlwip calls it on accept, TCP data
+        # and FIN, UDP data (v1.28), never on connect completion, writability or a reset
+        # (modlwip.c:449-623, 496-515); esp32 on readability only (modsocket.c:94-153).
         sig = self._sigio
-        if sig is None:
-            if cb is None:
-                return _OK
+        if sig is None and cb is not None:
             try:
                 from ._sigio import Sigio
-            except ImportError:  # no _thread on this port
-                return _UNSUPPORTED
-            sig = self._sigio = Sigio()
-        sig.attach(h, cb)
+
+                sig = self._sigio = Sigio()
+            except ImportError:  # no _thread: the port's callback, partial as it is
+                try:
+                    h.setsockopt(socket.SOL_SOCKET, 20, lambda s: cb())
+                    return _OK
+                except Exception:
+                    return _UNSUPPORTED
+        if sig is not None:
+            sig.attach(h, cb)
+        elif cb is None:
+            try:
+                h.setsockopt(socket.SOL_SOCKET, 20, None)
+            except Exception:
+                pass
         return _OK
 
     def socket_wait(self, h, events, timeout):

@@ -1,6 +1,9 @@
 """Port glue for the unix port: the host's own network is the board's Ethernet."""
 
 MAX_SOCKETS = 16
+SOCKOPTS = None  # setsockopt goes to the kernel, which answers for itself
+UART_PINS = True
+WIFI_RETRY_MS = 0
 
 
 def default_interface():
@@ -18,6 +21,10 @@ def wlan():
 
 
 def up(nic, timeout):
+    return True
+
+
+def connected(nic):
     return True
 
 

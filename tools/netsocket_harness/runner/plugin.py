@@ -95,13 +95,16 @@ def personalities(config: pytest.Config, stem: str) -> list[str]:
 class DeviceFile(pytest.File):
     def collect(self):
         module = read_module(self.path)
-        for pers in personalities(self.config, self.path.stem):
+        boards = personalities(self.config, self.path.stem)
+        for pers in boards:
             for test in module.tests:
                 for param in module.params or (None,):
                     tags = [t for t in (pers, param) if t]
                     name = f"{test.name}[{'-'.join(tags)}]" if tags else test.name
                     item = DeviceItem.from_parent(self, name=name)
                     item.test, item.param, item.personality = test, param, pers
+                    if len(boards) > 1:  # one module on one board at a time (fixed ports): --dist loadgroup
+                        item.add_marker(pytest.mark.xdist_group(self.path.stem))
                     yield item
 
 

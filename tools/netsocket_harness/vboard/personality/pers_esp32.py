@@ -49,15 +49,16 @@ _callbacks = Callbacks(lambda s, ev: ev & 1)  # readability only
 
 
 class socket(Base):
-    def __init__(self, af=AF_INET, kind=SOCK_STREAM, proto=0):
+    def __init__(self, af=AF_INET, kind=SOCK_STREAM, proto=0, _conn=None):
         if _open[0] >= MAX_SOCKETS:
             raise oserror("ENFILE")  # modsocket.c:297-305
-        self._s = host_socket(kind)
+        self._s = host_socket(kind) if _conn is None else _conn  # _conn: an accepted host socket
         _open[0] += 1
         self._udp = kind == SOCK_DGRAM
-        self._state = _CONNECTED if self._udp else _NEW  # modsocket.c:294
+        # modsocket.c:294; an accepted socket is CONNECTED (378)
+        self._state = _CONNECTED if self._udp or _conn is not None else _NEW
         self._pending = None  # an error the next connect() reports
-        self._first = True
+        self._first = _conn is None
 
     def close(self):
         if self._s is not None:
@@ -96,17 +97,12 @@ class socket(Base):
                     raise oserror("EAGAIN")  # modsocket.c:364-369
                 if not self._wait(1):
                     raise oserror("ETIMEDOUT")
-        if _open[0] >= MAX_SOCKETS:
-            s.close()
-            raise oserror("ENFILE")
-        _open[0] += 1
-        c = socket.__new__(socket)
         s.setblocking(False)
-        c._s = s
-        c._udp = False
-        c._state = _CONNECTED
-        c._pending = None
-        c._first = False
+        try:
+            c = socket(AF_INET, SOCK_STREAM, 0, s)
+        except OSError:
+            s.close()
+            raise
         return c, port_addr(a)
 
     def connect(self, addr):

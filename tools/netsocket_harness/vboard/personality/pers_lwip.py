@@ -75,15 +75,15 @@ _callbacks = Callbacks(_fires)
 
 
 class socket(Base):
-    def __init__(self, af=AF_INET, kind=SOCK_STREAM, proto=0):
+    def __init__(self, af=AF_INET, kind=SOCK_STREAM, proto=0, _conn=None):
         self._udp = kind == SOCK_DGRAM
         i = 1 if self._udp else 0
         if _used[i] >= (UDP_PCBS if i else TCP_PCBS):
             raise oserror("ENOMEM")  # modlwip.c:996: no PCB left
         _used[i] += 1
         self._pcb = i
-        self._s = host_socket(kind)
-        self._state = _UDP if self._udp else _NEW
+        self._s = host_socket(kind) if _conn is None else _conn  # _conn: an accepted host socket
+        self._state = _UDP if self._udp else _NEW if _conn is None else _CONNECTED
         self._err = None
 
     def __repr__(self):
@@ -149,17 +149,12 @@ class socket(Base):
                     raise oserror("EAGAIN")
                 if not self._wait(1):
                     raise oserror("ETIMEDOUT")
-        if _used[0] >= TCP_PCBS:
+        s.setblocking(False)
+        try:
+            c = socket(AF_INET, SOCK_STREAM, 0, s)
+        except OSError:
             s.close()  # lwIP refuses the connection when no PCB is left
             raise oserror("EAGAIN")
-        _used[0] += 1
-        c = socket.__new__(socket)
-        c._udp = False
-        c._pcb = 0
-        s.setblocking(False)
-        c._s = s
-        c._state = _CONNECTED
-        c._err = None
         return c, port_addr(a)
 
     def connect(self, addr):
