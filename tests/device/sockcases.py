@@ -26,9 +26,13 @@ LIMITS = {"unix": (16, 16), "esp32": (10, 10), "stm32": (5, 3), "rp2": (5, 3)}
 
 
 def limit(udp):
-    """This board's socket limit (LIMITS) for TCP or UDP."""
+    """The default stack's socket limit for TCP or UDP: a modem's connect IDs (its AT stack's
+    MAX), else this board's (LIMITS)."""
     import sys
 
+    m = getattr(net().get_stack(), "MAX", None)
+    if m is not None:
+        return m
     p = sys.platform
     return LIMITS["unix" if p in ("linux", "darwin") else "stm32" if p == "pyboard" else p][udp]
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 PERSONALITIES = ("esp32", "stm32", "rp2")
-# heap the loaded emulation modules take (measured with gc.mem_free() at the prompt:
-# see the note of issue 18), given to the board on top of its --heap
-HEAP_RESERVE = 24 * 1024
+# heap the loaded emulation modules take, given to the board on top of its --heap so that the
+# application finds what the plain board has (gc.mem_free() at the prompt: 112224 plain; with
+# 24K here esp32 105952, stm32 106144, rp2 105152; with 31K 113120, 113280, 112288)
+HEAP_RESERVE = 31 * 1024
 _BOARD_SIDE = ("pers_boot", "pers_common", "pers_lwip", "pers_esp32", "pers_net")
 
 

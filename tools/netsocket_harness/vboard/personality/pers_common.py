@@ -166,6 +166,15 @@ class Base(io.IOBase):
         # wait on the host socket within the timeout; -> revents (0 on timeout)
         return host_poll(self._s, events, self._t)
 
+    def readline(self):
+        line = b""
+        while not line.endswith(b"\n"):
+            c = self.recv(1)
+            if not c:
+                break
+            line += c
+        return line
+
     def bind(self, addr):
         try:
             self._s.bind(host_addr(addr))

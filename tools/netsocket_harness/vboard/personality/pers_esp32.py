@@ -190,9 +190,11 @@ class socket(Base):
                 return 0
             raise port_error(e)
 
-    def write(self, buf, n=None):
+    def write(self, buf, n=None, m=None):
         # socket_stream_write (modsocket.c:806-818); None for EAGAIN
-        if n is not None:
+        if m is not None:  # write(buf, offset, n), as MicroPython's streams take it
+            buf = memoryview(buf)[n : n + m]
+        elif n is not None:
             buf = memoryview(buf)[:n]
         while True:
             r = self._send(buf)

@@ -136,8 +136,11 @@ class socket(Base):
         self._state = _LISTENING
 
     def accept(self):
+        if self._udp:
+            raise oserror("EOPNOTSUPP")  # modlwip.c:1115-1117
         if self._state != _LISTENING:
-            raise oserror("EBADF")  # modlwip.c:1123
+            # no PCB: EBADF; a PCB that is not listening: EINVAL (modlwip.c:1121-1132)
+            raise oserror("EBADF" if self._state < 0 or self._s is None else "EINVAL")
         while True:
             try:
                 s, a = self._s.accept()
@@ -204,9 +207,11 @@ class socket(Base):
         if self._state == _BADF:
             raise oserror("EBADF")
 
-    def write(self, buf, n=None):
+    def write(self, buf, n=None, m=None):
         # the stream write: None where send() raises EAGAIN
-        if n is not None:
+        if m is not None:  # write(buf, offset, n), as MicroPython's streams take it
+            buf = memoryview(buf)[n : n + m]
+        elif n is not None:
             buf = memoryview(buf)[:n]
         try:
             return self.send(buf)
