@@ -5,7 +5,7 @@ next to the tests (tls_ca.der / tls_ca.pem) with a client certificate.
 """
 
 import time
-from devtest import skip, peer
+from devtest import missing, skip, peer
 from netsocket import TLSSocket, TLSSocketWrapper, DTLSSocket, TCPSocket, Socket, SocketAddress
 from netsocket.nsapi import (
     NSAPI_ERROR_OK as OK,
@@ -31,7 +31,7 @@ def _file(name):
         with open(DIR + name, "rb") as f:
             return f.read()
     except OSError:
-        skip("no %s on this board (TLS peers not running)" % name)
+        missing("no %s on this board (TLS peers not running)" % name)
 
 
 def _opened(ca="tls_ca.der"):

@@ -151,6 +151,7 @@ class TestBoard:
         code = (
             "import sys\nsys.path.append('/tests')\nimport devtest\n"
             f"devtest.PEERS={self.addresses!r}\n"
+            f"devtest.STRICT={self._tmp is not None}\n"  # its own virtual board: a missing peer fails
             f"from {module} import {function}\n"
         )
         if param is None:

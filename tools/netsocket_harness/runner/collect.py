@@ -5,7 +5,9 @@
   (to run another module's tests again under other conditions);
 - ``PARAMS = ("a", "b")``: run every test once per value, as items
   ``test_y[a]``, ``test_y[b]``; the module's ``setup(value)`` is called on the
-  board before each.
+  board before each;
+- ``PERSONALITIES = ("esp32", ...)``: the virtual-board personalities the module
+  runs under (default: all of them), for what a personality does not emulate.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class DeviceTest:
 class DeviceModule:
     tests: list[DeviceTest]
     params: tuple[str, ...]
+    personalities: tuple[str, ...] | None = None  # None: every personality
 
 
 def _limit(node: ast.FunctionDef) -> float | None:
@@ -41,6 +44,7 @@ def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModul
     tree = ast.parse(path.read_text(), str(path))
     tests: dict[str, DeviceTest] = {}
     params: tuple[str, ...] = ()
+    personalities: tuple[str, ...] | None = None
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
             tests[node.name] = DeviceTest(node.name, _limit(node), path, node.lineno)
@@ -53,4 +57,7 @@ def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModul
         elif (isinstance(node, ast.Assign) and len(node.targets) == 1
               and getattr(node.targets[0], "id", "") == "PARAMS"):
             params = tuple(str(v) for v in ast.literal_eval(node.value))
-    return DeviceModule(list(tests.values()), params)
+        elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+              and getattr(node.targets[0], "id", "") == "PERSONALITIES"):
+            personalities = tuple(str(v) for v in ast.literal_eval(node.value))
+    return DeviceModule(list(tests.values()), params, personalities)

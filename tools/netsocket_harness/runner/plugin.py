@@ -80,8 +80,9 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
     return None
 
 
-def personalities(config: pytest.Config, stem: str) -> list[str]:
-    """The board personalities a device module runs under: "" is the board as it is."""
+def personalities(config: pytest.Config, stem: str, allowed: tuple[str, ...] | None = None) -> list[str]:
+    """The board personalities a device module runs under: "" is the board as it is;
+    `allowed`: the module's own PERSONALITIES."""
     names = [p.strip() for p in config.getoption("ns_personality").split(",") if p.strip()]
     if not names:
         return [""]
@@ -89,13 +90,14 @@ def personalities(config: pytest.Config, stem: str) -> list[str]:
     if bad:
         raise pytest.UsageError(f"--ns-personality {bad[0]}: choose from unix, {', '.join(PERSONALITIES)}")
     only = [m.strip() for m in config.getoption("ns_personality_modules").split(",") if m.strip()]
-    return ["" if p == "unix" else p for p in names if p == "unix" or not only or stem in only]
+    return ["" if p == "unix" else p for p in names
+            if p == "unix" or (not only or stem in only) and (allowed is None or p in allowed)]
 
 
 class DeviceFile(pytest.File):
     def collect(self):
         module = read_module(self.path)
-        boards = personalities(self.config, self.path.stem)
+        boards = personalities(self.config, self.path.stem, module.personalities)
         for pers in boards:
             for test in module.tests:
                 for param in module.params or (None,):
