@@ -26,15 +26,11 @@ def skip(reason):
 STRICT = False  # set by the runner on the virtual boards it starts: everything a test needs is there
 
 
-class MissingPeer(AssertionError):
-    pass
-
-
 def missing(reason):
     """Something the test needs is not there: a failure where the runner provides everything
     (STRICT: its own virtual boards, the test command), else a skip (a real board's set-up)."""
     if STRICT:
-        raise MissingPeer(reason)
+        raise AssertionError(reason)
     skip(reason)
 
 

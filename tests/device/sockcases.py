@@ -25,16 +25,25 @@ def open_destruct(cls):
 LIMITS = {"unix": (16, 16), "esp32": (10, 10), "stm32": (5, 3), "rp2": (5, 3)}
 
 
+def board():
+    """The port this board runs: unix, esp32, stm32 or rp2 (from sys.platform)."""
+    import sys
+
+    p = sys.platform
+    return "unix" if p in ("linux", "darwin") else "stm32" if p == "pyboard" else p
+
+
+def modem():
+    """Whether the default stack is a cellular modem's AT socket stack."""
+    return getattr(net().get_stack(), "MAX", None) is not None
+
+
 def limit(udp):
     """The default stack's socket limit for TCP or UDP: a modem's connect IDs (its AT stack's
     MAX), else this board's (LIMITS)."""
-    import sys
-
-    m = getattr(net().get_stack(), "MAX", None)
-    if m is not None:
-        return m
-    p = sys.platform
-    return LIMITS["unix" if p in ("linux", "darwin") else "stm32" if p == "pyboard" else p][udp]
+    if modem():
+        return net().get_stack().MAX
+    return LIMITS[board()][udp]
 
 
 def open_limit(cls, expected, exact=True):
