@@ -50,6 +50,7 @@ def test_each_device_function_is_one_item_with_its_own_verdict(report):
         "test_echo_peer_reachable": "passed",
         "test_board_dies": "error",
         "test_after_crash_passes": "passed",
+        "test_unknown_verdict": "error",
     }, proc.stdout[-3000:]
     assert proc.returncode == 1
 
@@ -73,6 +74,12 @@ def test_crash_is_a_board_fault(report):
     _, cases = report
     err = cases["test_board_dies"].find("error")
     assert "reset itself" in (err.text or "") + (err.get("message") or "")
+
+
+def test_unknown_verdict_word_is_an_error(report):
+    _, cases = report
+    err = cases["test_unknown_verdict"].find("error")
+    assert "unknown verdict 'MAYBE'" in (err.text or "") + (err.get("message") or "")
 
 
 def test_skip_reason_is_reported(report):

@@ -67,8 +67,6 @@ class TestBoard:
             self.addresses["modem"] = self.modem.control
         if self.modem2 is not None:
             self.addresses["modem2"] = self.modem2.control
-        if self._tmp is not None:  # the virtual board's Ethernet is this host's: what it must report
-            self.addresses["host_net"] = host_route()
         self.transport: SerialTransport | None = None
         self.current_personality = ""
         self.prepare()
@@ -236,20 +234,6 @@ class TestBoard:
             with contextlib.suppress(Exception):
                 t.close()
         self.transport = connect(self.port, soft_reset=False, timeout=10)
-
-
-def host_route() -> tuple[str | None, str | None]:
-    """(gateway, MAC) of this host's default route, as the unix port glue reads them; Nones without one."""
-    try:
-        for line in Path("/proc/net/route").read_text().splitlines()[1:]:
-            f = line.split()
-            if len(f) > 2 and f[1] == "00000000":
-                gw = ".".join(str(b) for b in int(f[2], 16).to_bytes(4, "little"))
-                mac = (Path("/sys/class/net") / f[0] / "address").read_text().strip()
-                return gw, mac
-    except (OSError, ValueError):
-        pass
-    return None, None
 
 
 def _last_traceback(log: str) -> str:

@@ -87,11 +87,6 @@ def _setup(rom):
 
     _vfs_mod.umount("/")
     _vfs_mod.mount(_vfs_mod.VfsPosix(env("NSVB_FS")), "/")
-    for d in ("/proc", "/sys"):  # read-only: the unix glue reads the host NIC's routes and MAC there
-        try:
-            _vfs_mod.mount(_vfs_mod.VfsPosix(d), d, readonly=True)
-        except OSError:
-            pass
     os.chdir("/")
     if rom[:3] == b"\xd2\xcd\x31":
         try:

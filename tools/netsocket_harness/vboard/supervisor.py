@@ -41,10 +41,9 @@ SOFT_REBOOT = b"MPY: soft reboot\r\n"
 RESET_CODE = 99  # exit status by which board_boot's machine.reset() asks for a hard reset
 BOOTLOADER_CODE = 98  # ... and machine.bootloader() for the ROM loader (download mode)
 ROM_BLOCK = 4096
-# Heap the boot code and the GC's own tables take (measured: ~11 KB; the read-only
-# /proc and /sys mounts 448 bytes more), added so that the application finds --heap
-# bytes free at the prompt, as on a board.
-BOOT_RESERVE = 11 * 1024 + 512
+# Heap the boot code and the GC's own tables take (measured: ~11 KB), added so
+# that the application finds --heap bytes free at the prompt, as on a board.
+BOOT_RESERVE = 11 * 1024
 _BANNER = re.compile(rb"MicroPython [^\n]*\n(?:Type \"help\(\)\"[^\n]*\n|Use Ctrl-D[^\n]*\n)?>>> ")
 _LONE_LF = re.compile(rb"(?<!\r)\n")
 _OUT_LIMIT = 1 << 16  # bytes queued for the host before the interpreter is throttled
