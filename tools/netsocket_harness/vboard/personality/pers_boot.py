@@ -5,6 +5,12 @@
 # ports/<port>/ glue runs, and its `socket`, `network`, `errno` and machine.UART/Pin are
 # emulations of that port's (pers_esp32, pers_lwip, pers_net; each cites its sources).
 # Everything else (select, time, _thread, the REPL, files) is the unix port's own.
+#
+# Not reproduced: code compiled on the board (the REPL, exec) gets `errno.NAME` written out
+# folded to the unix port's number at compile time (MICROPY_COMP_MODULE_CONST); .mpy files
+# from mpy-cross (netsocket, the device tests) and getattr(errno, NAME) see the port's numbers.
+# The ports' other modules (machine.Pin beyond a stub, network.PPP, ssl details) are the unix
+# port's or absent; heap, speed and timing are the host's.
 import sys
 
 # what each personality is: sys.platform, socket emulation, errno numbering, network, board
