@@ -192,6 +192,8 @@ class NativeStack(NetworkStack):
         if NetworkStack._resolver:  # servers were added: netsocket's resolver, not the port's
             return NetworkStack._lookup(self, host, version)
         try:
+            # [(family, type, proto, canonname, address)]: the address last, (ip, port) on lwIP
+            # (modlwip.c:1893-1898; esp32 modsocket.c) and raw sockaddr bytes on unix: right as is
             ai = socket.getaddrinfo(host, 0, 10 if version == 2 else 2)
             a = self._addr(ai[0][-1])
         except MemoryError:
@@ -276,6 +278,9 @@ class NativeStack(NetworkStack):
         return _OK
 
     def socket_connect(self, h, addr):
+        # The non-blocking sequence as the ports give it, right as is: EINPROGRESS, then EALREADY
+        # while connecting and EISCONN once connected (modlwip.c:1211-1216, 1242; esp32: lwIP's
+        # lwip_connect through modsocket.c:392-481)
         try:
             h.connect(self._sa(addr))
         except BaseException as e:
@@ -312,6 +317,8 @@ class NativeStack(NetworkStack):
         return n
 
     def socket_recv(self, h, buf, size):
+        # 0 is EOF on every port, also on every later read (modlwip.c:853-854, 869-872; esp32
+        # keeps it with SOCKET_STATE_PEER_CLOSED, modsocket.c:627-633): right as is
         try:
             n = h.readinto(buf, size)
         except BaseException as e:
