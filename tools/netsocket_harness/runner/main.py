@@ -38,6 +38,8 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
         out += ["--junitxml", args.junitxml]
     if args.workers:
         out += ["-n", str(args.workers)]
+        if getattr(args, "personality", ""):
+            out += ["--dist", "loadgroup"]  # a module's items on one board at a time (plugin)
     return out
 
 
