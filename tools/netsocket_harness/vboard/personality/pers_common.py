@@ -166,6 +166,36 @@ class Base(io.IOBase):
         # wait on the host socket within the timeout; -> revents (0 on timeout)
         return host_poll(self._s, events, self._t)
 
+    def readinto(self, buf, n=None):
+        # the stream read: None where recv() raises EAGAIN
+        n = len(buf) if n is None else n
+        try:
+            d = self.recv(n)
+        except OSError as e:
+            if e.errno == num("EAGAIN"):
+                return None
+            raise
+        buf[: len(d)] = d
+        return len(d)
+
+    def read(self, n=-1):
+        return self.recv(4096 if n is None or n < 0 else n)
+
+    def sendall(self, buf):
+        n = 0
+        while n < len(buf):
+            n += self.send(memoryview(buf)[n:])
+
+    def makefile(self, *a, **k):
+        return self
+
+    def _host_opt(self, host, value):
+        # an option the port implements, set on the host socket: host = (level, option)
+        try:
+            self._s.setsockopt(host[0], host[1], value)
+        except OSError as e:
+            raise port_error(e)
+
     def readline(self):
         line = b""
         while not line.endswith(b"\n"):

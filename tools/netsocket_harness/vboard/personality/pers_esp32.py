@@ -21,7 +21,7 @@
 #
 # Not reproduced: lwIP's TCP timing, the exact error of a second connect() after a failed
 # non-blocking one (the host's answer is given), SO_BINDTODEVICE (accepted, no effect), IPv6.
-from pers_common import Base, Callbacks, host_addr, host_poll, host_socket, num, oserror, port_addr, port_error, resolve
+from pers_common import Base, Callbacks, host_addr, host_poll, host_socket, oserror, port_addr, port_error, resolve
 
 AF_INET = 2
 AF_INET6 = 10
@@ -164,19 +164,6 @@ class socket(Base):
         d, a = self._read(n, True)
         return d, port_addr(a) if a else None
 
-    def readinto(self, buf, n=None):
-        n = len(buf) if n is None else n
-        try:
-            d = self.recv(n)
-        except OSError as e:
-            if e.errno == num("EAGAIN"):
-                return None
-            raise
-        buf[: len(d)] = d
-        return len(d)
-
-    def read(self, n=-1):
-        return self.recv(4096 if n is None or n < 0 else n)
 
     def _send(self, buf):
         # one lwip_write: > 0 sent, 0 would block (EWOULDBLOCK / EINPROGRESS are retried)
@@ -212,10 +199,6 @@ class socket(Base):
             raise oserror("EAGAIN" if self._t == 0 else "ETIMEDOUT")
         return r
 
-    def sendall(self, buf):
-        n = 0
-        while n < len(buf):
-            n += self.send(memoryview(buf)[n:])
 
     def sendto(self, data, addr):
         # modsocket.c:768-781: only a count > 0 returns; 0 bytes or would-block: ETIMEDOUT
@@ -241,13 +224,8 @@ class socket(Base):
         if host is None:
             print("Warning: lwip.setsockopt() option not implemented")  # modsocket.c:565
             return
-        try:
-            self._s.setsockopt(host[0], host[1], value)
-        except OSError as e:
-            raise port_error(e)
+        self._host_opt(host, value)
 
-    def makefile(self, *a, **k):
-        return self
 
     def ioctl(self, req, arg):
         if req == 4:

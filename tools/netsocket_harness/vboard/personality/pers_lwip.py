@@ -28,7 +28,6 @@
 # Not reproduced: lwIP's own TCP timing (windows, Nagle, retransmission), the SO_REUSEADDR
 # semantics of lwIP (host rules apply), the UDP receive queue length (LWIP_INCOMING_PACKET_QUEUE_LEN)
 # and its drops, IPv6, raw sockets, a host-side RST arriving as POLLIN (the host reports it).
-import io
 from pers_common import Base, Callbacks, host_addr, host_poll, host_socket, num, oserror, port_addr, port_error, resolve
 
 AF_INET = 2
@@ -244,10 +243,6 @@ class socket(Base):
                 raise oserror("ETIMEDOUT")
             st = self._update()
 
-    def sendall(self, buf):
-        n = 0
-        while n < len(buf):
-            n += self.send(memoryview(buf)[n:])
 
     def _recv_tcp(self, n):
         st = self._update()
@@ -285,19 +280,6 @@ class socket(Base):
             return self.recvfrom(n)[0]
         return self._recv_tcp(n)
 
-    def readinto(self, buf, n=None):
-        n = len(buf) if n is None else n
-        try:
-            d = self.recv(n)
-        except OSError as e:
-            if e.errno == num("EAGAIN"):
-                return None  # a stream read that would block
-            raise
-        buf[: len(d)] = d
-        return len(d)
-
-    def read(self, n=-1):
-        return self.recv(4096 if n is None or n < 0 else n)
 
     def sendto(self, data, addr):
         if self._s is None:
@@ -335,13 +317,8 @@ class socket(Base):
             value = bytes(value)
             if len(value) != 8:
                 raise ValueError
-        try:
-            self._s.setsockopt(host[0], host[1], value)
-        except OSError as e:
-            raise port_error(e)
+        self._host_opt(host, value)
 
-    def makefile(self, *a, **k):
-        return self
 
     def ioctl(self, req, arg):
         if req == 4:  # MP_STREAM_CLOSE
