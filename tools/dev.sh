@@ -4,6 +4,7 @@
 #   bash tools/dev.sh demo   set up, then: start a virtual board, build, flash,
 #                            run an example on it over serial, show what it printed
 #   bash tools/dev.sh test   set up, then run the whole test suite
+#   bash tools/dev.sh docs   set up, then build the documentation site (build/site)
 #
 # Set-up is idempotent: Debian packages only when missing, a virtualenv in
 # .venv with the pinned Python dependencies, the harness installed editable.
@@ -55,6 +56,12 @@ demo() {
     "$ns" run --board VIRTUAL --name demo examples/demo.py
 }
 
+docs() {
+    say "mkdocs build --strict: the documentation site into build/site"
+    NO_MKDOCS_2_WARNING=1 "$VENV/bin/python" -m mkdocs build --strict -q
+    echo "open $ROOT/build/site/index.html"
+}
+
 tests() {
     say "pytest: host tests, device tests on virtual boards (2 workers), also as esp32, stm32 and rp2"
     "$VENV/bin/python" -m pytest tests -n 2 --dist loadgroup -p no:cacheprovider \
@@ -64,6 +71,7 @@ tests() {
 case "${1:-}" in
     demo) setup; demo ;;
     test) shift; setup; tests "$@" ;;
+    docs) setup; docs ;;
     setup) setup ;;
-    *) echo "usage: bash tools/dev.sh demo|test|setup" >&2; exit 2 ;;
+    *) echo "usage: bash tools/dev.sh demo|test|docs|setup" >&2; exit 2 ;;
 esac

@@ -35,8 +35,10 @@ strerror nsapi
 
 def __getattr__(name):
     i = _NAMES.find("\n" + name + " ")
-    if i < 0:
-        raise AttributeError(name)
+    if i < 0:  # __all__, a submodule, or AttributeError
+        from ._imports import other
+
+        return other("netsocket", name)
     i += len(name) + 2
     mod = _NAMES[i : _NAMES.find("\n", i)]
     value = __import__(mod, None, None, True, 1)
@@ -44,3 +46,4 @@ def __getattr__(name):
         value = getattr(value, name)
     globals()[name] = value
     return value
+

@@ -5,9 +5,6 @@ can still import the glue. Sources cited are MicroPython v1.28.0.
 """
 
 MAX_SOCKETS = 8  # modlwip (stm32, rp2): 5 TCP PCBs + 3 UDP PCBs an application can have (see port_stm32)
-# the socket options modlwip's setsockopt implements (extmod/modlwip.c:1477-1540); any other
-# prints a warning and sets nothing, so netsocket answers UNSUPPORTED without calling it
-SOCKOPTS = ("SO_REUSEADDR", "SO_BROADCAST", "IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP", "TCP_NODELAY")
 UART_PINS = True  # machine.UART takes tx=/rx= pins (esp32, rp2; not stm32)
 WIFI_RETRY_MS = 0  # cyw43 joins once: a failure status is final (extmod/network_cyw43.c:294-310)
 
@@ -51,6 +48,27 @@ def ifconfig(nic):
     ip, mask, gw, _ = nic.ifconfig()
     mac = ":".join("%02x" % b for b in nic.config("mac"))
     return ip, mask, gw, mac
+
+
+def set_mac(nic, mac):
+    nic.config(mac=mac)
+
+
+def set_ifconfig(nic, cfg):
+    """Static (ip, netmask, gateway, dns) or "dhcp"."""
+    nic.ifconfig(cfg)
+
+
+def hostname():
+    import network
+
+    return network.hostname()
+
+
+def set_hostname(name):
+    import network
+
+    network.hostname(name)
 
 
 def scan_security(auth):

@@ -1,12 +1,19 @@
-"""nsapi.strerror(), NSAPIError and check(): loaded on first use through nsapi's __getattr__."""
+"""nsapi.strerror(), NSAPIError, check() and nsapi's __all__: loaded on first use through nsapi's __getattr__."""
 
-from .nsapi import _find
+from .nsapi import _find, _TABLE
 
 
 def more(name):
     """nsapi.__getattr__ for the names defined here."""
     if name in ("strerror", "NSAPIError", "check"):
         return globals()[name]
+    if name == "__all__":  # ``from netsocket.nsapi import *``: every constant and the three above
+        out = ["strerror", "NSAPIError", "check"]
+        for group in _TABLE.split("/"):
+            t = group.split()
+            for n in t[3:]:
+                out.append(t[0] + n)
+        return out
     raise AttributeError(name)
 
 

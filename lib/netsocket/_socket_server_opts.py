@@ -12,14 +12,17 @@ from .socket import InternetSocket, TCPSocket
 
 _OK = const(0)
 _WOULD_BLOCK = const(-3001)
+_UNSUPPORTED = const(-3002)
 _PARAMETER = const(-3003)
 _NO_CONNECTION = const(-3004)
 _NO_SOCKET = const(-3005)
 _POLLIN = const(1)
 
 # the methods each class gets, all at once on first use
-_INET = ("_repr", "_sio", "_to_ipv6", "_addr", "bind", "setsockopt", "getsockopt", "sigio", "_event", "getpeername")
-_TCP = ("_err", "sendto", "recvfrom", "listen", "accept")
+_INET = ("_repr", "_sio", "_to_ipv6", "_addr", "bind", "setsockopt", "getsockopt", "sigio", "_event", "getpeername",
+         "join_multicast_group", "leave_multicast_group", "get_rtt_estimate_to_address",
+         "get_stagger_estimate_to_address")
+_TCP = ("_err", "sendto", "recvfrom", "listen", "accept", "join_multicast_group", "leave_multicast_group")
 _added = False
 
 
@@ -31,7 +34,7 @@ def more(sock, name):
         g = globals()
         for cls, names in ((InternetSocket, _INET), (TCPSocket, _TCP)):
             for n in names:
-                setattr(cls, n, g[n])
+                setattr(cls, n, g[("tcp_" if cls is TCPSocket and n in _MCAST else "") + n])
     if name in _INET or (name in _TCP and isinstance(sock, TCPSocket)):
         return getattr(sock, name)
     raise AttributeError(name)
@@ -98,14 +101,19 @@ def bind(self, addr, port=None):
     return err
 
 def setsockopt(self, level, opt, value):
+    """NSAPI_SOCKET options: OK, UNSUPPORTED (unknown option or level), PARAMETER, NO_SOCKET."""
     if self._h is None:
         return _NO_SOCKET
+    if type(level) is not int or type(opt) is not int:
+        return _PARAMETER
     return self._stack.setsockopt(self._h, level, opt, value)
 
 def getsockopt(self, level, opt):
     """-> (value, err)"""
     if self._h is None:
         return None, _NO_SOCKET
+    if type(level) is not int or type(opt) is not int:
+        return None, _PARAMETER
     return self._stack.getsockopt(self._h, level, opt)
 
 def sigio(self, cb):
@@ -126,6 +134,50 @@ def _event(self):
     cb = self._cb
     if cb is not None and self._pend == 1:
         cb()
+
+def join_multicast_group(self, addr):
+    """Join the multicast group ``addr`` (a SocketAddress) on the default interface:
+    setsockopt(NSAPI_SOCKET, NSAPI_ADD_MEMBERSHIP, addr), as Mbed. OK, PARAMETER, UNSUPPORTED
+    (IPv6 groups on the native stack), NO_SOCKET."""
+    if not isinstance(addr, SocketAddress):
+        return _PARAMETER
+    return self.setsockopt(7000, 7, addr)
+
+
+def leave_multicast_group(self, addr):
+    """Leave the group: setsockopt(NSAPI_SOCKET, NSAPI_DROP_MEMBERSHIP, addr)."""
+    if not isinstance(addr, SocketAddress):
+        return _PARAMETER
+    return self.setsockopt(7000, 8, addr)
+
+
+_MCAST = ("join_multicast_group", "leave_multicast_group")
+
+
+def tcp_join_multicast_group(self, addr):
+    """UNSUPPORTED: multicast needs a datagram socket."""
+    return _UNSUPPORTED
+
+
+tcp_leave_multicast_group = tcp_join_multicast_group
+
+
+def get_rtt_estimate_to_address(self, addr):
+    """-> (round-trip time estimate in ms, OK) from the stack's NSAPI_LATENCY, or (None, err):
+    UNSUPPORTED on the native and AT stacks (as on most Mbed stacks), PARAMETER, NO_SOCKET."""
+    if not isinstance(addr, SocketAddress):
+        return None, _PARAMETER
+    v, err = self.getsockopt(7000, 10)  # NSAPI_LATENCY
+    return (None, err) if err else (2 * v, _OK)
+
+
+def get_stagger_estimate_to_address(self, addr, data_amount):
+    """-> ((min, max, rand) in s, OK) from the stack's NSAPI_STAGGER, or (None, err):
+    UNSUPPORTED on the native and AT stacks (as on most Mbed stacks), PARAMETER, NO_SOCKET."""
+    if not isinstance(addr, SocketAddress) or type(data_amount) is not int:
+        return None, _PARAMETER
+    return self.getsockopt(7000, 11)  # NSAPI_STAGGER
+
 
 def getpeername(self, addr):
     """Fill the SocketAddress ``addr`` with the peer; NO_CONNECTION if none."""
@@ -188,6 +240,8 @@ def accept(self):
             t0 = ticks_ms()
         if not self._wait(_POLLIN, t0):
             break
+    if self._h is None:  # closed meanwhile (another thread)
+        return None, _NO_SOCKET
     if err:
         return None, err
     s = TCPSocket()

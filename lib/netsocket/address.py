@@ -5,26 +5,34 @@ class SocketAddress:
     """IP address and port.
 
     ``SocketAddress()``, ``SocketAddress("10.0.0.1", 80)``,
-    ``SocketAddress(b"\\x0a\\0\\0\\1", NSAPI_IPv4, 80)``, ``SocketAddress(other[, port])``.
+    ``SocketAddress(b"\\x0a\\0\\0\\1", NSAPI_IPv4, 80)``, ``SocketAddress(other[, port])``,
+    and MicroPython's ``SocketAddress(("10.0.0.1", 80))``.
     Text that is not an IPv4/IPv6 literal gives an unspecified address (the
-    port is kept), as in Mbed.
+    port is kept), as in Mbed. A constructor cannot return a code: a port that is
+    not an int raises TypeError, one outside 0..65535 ValueError (Mbed's uint16_t would
+    wrap it), an address of another type TypeError.
     """
 
     _ip = None  # None (NSAPI_UNSPEC), 4 bytes (IPv4) or 16 bytes (IPv6)
     _port = 0
 
     def __init__(self, addr=None, a=None, b=0):
+        if isinstance(addr, tuple) and len(addr) == 2 and a is None:
+            addr, a = addr  # MicroPython's (ip, port)
         if isinstance(addr, SocketAddress):
             self._ip = addr._ip
-            self.set_port(addr._port if a is None else a)
+            port = addr._port if a is None else a
         elif isinstance(addr, (bytes, bytearray, memoryview)):
             self.set_ip_bytes(addr, a)
-            self.set_port(b)
-        else:
+            port = b
+        elif addr is None or isinstance(addr, str):
             if addr is not None:
                 self.set_ip_address(addr)
-            if a is not None:
-                self.set_port(a)
+            port = a
+        else:
+            raise TypeError("addr")  # the parameter's name (a string the module already holds)
+        if port is not None and not self.set_port(port):
+            raise (ValueError if isinstance(port, int) else TypeError)("port")  # 0..65535
 
     def set_ip_address(self, text):
         """Set from an IPv4/IPv6 literal; False (and unspecified) if not valid."""

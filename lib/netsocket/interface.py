@@ -64,7 +64,8 @@ class NetworkInterface:
         return _stack
 
     def get_connection_status(self):
-        return self._status
+        """NSAPI_STATUS_*; this abstract base answers NSAPI_STATUS_ERROR_UNSUPPORTED, as Mbed's."""
+        return -3002
 
     def _set_status(self, state):
         if state != self._status:

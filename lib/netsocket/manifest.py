@@ -9,6 +9,7 @@ package(
         "_ipv6_text.py",
         "stack.py",
         "_sigio.py",
+        "_wake.py",
         "socket.py",
         "udp.py",
         "interface.py",
@@ -18,6 +19,8 @@ package(
         "_native_ipv6.py",
         "_iface_addr_dns.py",
         "_nsapi_errors.py",
+        "_imports.py",
+        "_stack_dns.py",
     ],
     base_path="..",
 )

@@ -99,6 +99,8 @@ class InternetSocket(Socket):
         return _OK
 
     def close(self):
+        """Close; a recv/send/accept blocked in another thread returns NO_SOCKET (the stack's
+        socket_close ends its wait), and sigio's callback is called, as in Mbed."""
         h = self._h
         if h is None:
             return _NO_SOCKET
@@ -107,10 +109,13 @@ class InternetSocket(Socket):
         self._peer = None
         err = self._stack.socket_close(h)
         self._stack = None
+        if self._cb is not None:  # Mbed's close() calls event(): sigio once more (InternetSocket.cpp)
+            self._event()
         return err
 
     def _wait(self, ev, t0):
-        # wait for ev within the timeout counted from t0; False when timed out or closed
+        # wait for ev within the timeout counted from t0; False when timed out or closed (also
+        # by close() in another thread, which may run between any two lines here)
         t = self._timeout
         if t == 0:
             return False
@@ -118,15 +123,24 @@ class InternetSocket(Socket):
             t -= ticks_diff(ticks_ms(), t0)
             if t <= 0:
                 return False
-        self._stack.socket_wait(self._h, ev, t)
+        st = self._stack
+        h = self._h
+        if h is None or st is None:
+            return False
+        st.socket_wait(h, ev, t)
         return self._h is not None
 
     def set_blocking(self, blocking):
         self._timeout = -1 if blocking else 0
 
     def set_timeout(self, timeout):
-        """Timeout in ms for blocking calls: 0 non-blocking, negative forever."""
-        self._timeout = -1 if timeout < 0 else int(timeout)
+        """Timeout in ms (an int) for blocking calls: 0 non-blocking, negative forever. -> OK,
+        or PARAMETER (timeout unchanged) for anything else: a float would be seconds to a
+        Python programmer (socket.settimeout) and milliseconds to Mbed."""
+        if type(timeout) is not int:
+            return _PARAMETER
+        self._timeout = -1 if timeout < 0 else timeout
+        return _OK
 
 
 class TCPSocket(InternetSocket):
@@ -164,6 +178,8 @@ class TCPSocket(InternetSocket):
             if t0 is None:
                 t0 = ticks_ms()
             if not self._wait(_POLLOUT, t0):
+                if self._h is None:  # closed meanwhile (another thread)
+                    return _NO_SOCKET
                 break
         if err == _IS_CONNECTED and t0 is not None:
             err = _OK

@@ -50,7 +50,11 @@ class NetworkStack:
     - ``socket_attach(h, cb)``: call ``cb()`` on socket events (spurious calls allowed); None detaches
     - ``socket_wait(h, events, timeout)``: wait up to ``timeout`` ms (< 0 forever) for
       POLLIN (1) / POLLOUT (4); -> revents, 0 on timeout
-    - ``get_ip_address(addr_out)``; ``gethostbyname`` below, over the driver's ``_lookup``
+    - ``get_ip_address(addr_out)``; ``gethostbyname`` below, over the driver's ``_lookup``;
+      ``get_dns_server(index, addr_out)``: the driver's own servers (e.g. from DHCP)
+    - for applications, as Mbed's NetworkStack: ``gethostbyname_async``/``_cancel``,
+      ``getaddrinfo(_async)``, ``add_dns_server`` (netsocket's resolver, _stack_dns.py);
+      ``setstackopt(level, opt, value)``, ``getstackopt(level, opt) -> (value, err)``
 
     A call the driver does not define returns UNSUPPORTED ((None, UNSUPPORTED)
     for the pairs). ``sockets`` counts the sockets open on this stack.
@@ -62,12 +66,17 @@ class NetworkStack:
         return Stream(self, h)
 
     def __getattr__(self, name):
-        # a seam call this driver lacks (one fallback instead of a dozen stub methods)
+        # a seam call this driver lacks (one fallback instead of a dozen stub methods), or one of
+        # Mbed's NetworkStack DNS calls (_stack_dns.py, added to the class on first use)
         if name in _PAIRS:
             return lambda *a: (None, _UNSUPPORTED)
         if name.startswith("socket_") or name in _CALLS:
             return lambda *a: _UNSUPPORTED
-        raise AttributeError(name)
+        if " " + name + " " not in _APP:
+            raise AttributeError(name)
+        from ._stack_dns import more
+
+        return more(self, name)
 
     def gethostbyname(self, host, addr, version=0):
         """Resolve ``host`` into the SocketAddress ``addr`` (port kept); -> nsapi code."""
@@ -97,8 +106,9 @@ class NetworkStack:
         return lookup(self, host, version)
 
 
-_PAIRS = ("socket_open", "socket_accept", "getsockopt")
-_CALLS = ("setsockopt", "get_ip_address")
+_PAIRS = ("socket_open", "socket_accept", "getsockopt", "getstackopt")
+_CALLS = ("setsockopt", "get_ip_address", "setstackopt", "get_dns_server")  # get_dns_server: the driver's own
+_APP = " gethostbyname_async gethostbyname_async_cancel getaddrinfo getaddrinfo_async add_dns_server "  # _stack_dns.py
 
 
 class Stream:
@@ -261,6 +271,10 @@ class NativeStack(NetworkStack):
             h.close()
         except OSError:
             pass
+        if self._waits and h in self._waits:  # a socket_wait on h in another thread: end it
+            from ._wake import wake
+
+            wake(self, h)
         return _OK
 
     def socket_bind(self, h, addr):
@@ -356,27 +370,9 @@ class NativeStack(NetworkStack):
             self._addr(a, addr)
         return n
 
-    def _implements(self, name, opt=None):
-        # whether the port's setsockopt sets this option: lwIP ports print a warning and return
-        # None for the others (modlwip.c:1538-1540, esp32 modsocket.c:563-566); unix: the kernel says
-        from .interface import port
-
-        names = port().SOCKOPTS
-        if names is None:
-            return True
-        if opt is None:
-            return name in names
-        return any(getattr(socket, n, None) == opt for n in names)
-
     def setsockopt(self, h, level, opt, value):
-        if level != 7000:  # not NSAPI_SOCKET: hand stack-specific options to the port
-            if not self._implements(None, opt):
-                return _UNSUPPORTED
-            try:
-                h.setsockopt(level, opt, value)
-            except BaseException as e:
-                return nsapi_error(e)
-            return _OK
+        if level != 7000:  # not NSAPI_SOCKET: no stack-specific levels here (as Mbed's lwIP stack)
+            return _UNSUPPORTED
         lvl = socket.SOL_SOCKET
         if opt == 4:  # NSAPI_LINGER: int seconds (< 0 off) or (onoff, seconds)
             if isinstance(value, int):
@@ -406,8 +402,8 @@ class NativeStack(NetworkStack):
                 return _PARAMETER
             value = int(value)
         o = getattr(socket, name, None) if name else None
-        if o is None or not self._implements(name):
-            return _UNSUPPORTED
+        if o is None:  # the lwIP ports implement every option their socket module names
+            return _UNSUPPORTED  # (modlwip.c:1477-1540, 1932-1943; esp32 modsocket.c:489-566, 1013-1018)
         try:
             h.setsockopt(lvl, o, value)
         except BaseException as e:
@@ -448,17 +444,34 @@ class NativeStack(NetworkStack):
                 pass
         return _OK
 
+    _waits = None  # unix: the handles in socket_wait now (see _wake.py)
+    _wk = None  # unix: the waker socket, False if none (see _wake.py)
+
     def socket_wait(self, h, events, timeout):
-        # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own
+        # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own.
+        # unix: every poll also watches the waker, so that a close() in another thread ends it (_wake.py)
         p = self._poll
         self._poll = None
-        if p is None:
-            p = select.poll()
+        wk = self._wk
+        if p is None or wk is None and self._raw:
+            if p is None:
+                p = select.poll()
+            if wk is None and self._raw:
+                from ._wake import waker
+
+                wk = waker(self)
+            if wk:
+                p.register(wk, _POLLIN)  # stays registered in the shared poll object
         p.register(h, events)
+        if wk:
+            self._waits.append(h)
         try:
-            for _, ev in p.ipoll(timeout):
-                return ev
-            return 0
+            for s, ev in p.ipoll(timeout):
+                if s is h:
+                    return ev
+            return 0  # timed out, or woken because h was closed
         finally:
             p.unregister(h)
+            if wk:
+                self._waits.remove(h)
             self._poll = p

@@ -18,9 +18,10 @@ _CONNECTING = const(3)
 
 
 class WiFiAccessPoint:
-    """One scan result."""
+    """One scan result; ``WiFiAccessPoint()`` is an empty one (as Mbed's: security NONE,
+    RSSI 0, channel 0; here also SSID "" and BSSID six zero bytes)."""
 
-    def __init__(self, ssid, bssid, security, rssi, channel):
+    def __init__(self, ssid="", bssid=bytes(6), security=0, rssi=0, channel=0):
         self._ap = (ssid, bssid, security, rssi, channel)
 
     def get_ssid(self):
@@ -45,6 +46,8 @@ class WiFiAccessPoint:
 class WiFiInterface(NetworkInterface):
     """Wi-Fi station. ``wlan`` is a network.WLAN-like object; by default the
     port glue makes one at the first connect()."""
+
+    _down = _NO_CONNECTION  # address getters while not connected, as Mbed's EMAC Wi-Fi interfaces
 
     def __init__(self, wlan=None):
         self._wlan = wlan

@@ -22,6 +22,7 @@ from netsocket.nsapi import (
     NSAPI_IPv6,
 )
 from nsutil import net, addr, sockets
+from casetable import mismatches
 
 A = SocketAddress("10.0.0.1", 80)
 V6 = SocketAddress(b"\xfe\x80\xff\x01" + bytes(12), NSAPI_IPv6, 1024)
@@ -201,15 +202,7 @@ def test_bad_input_table():
     u.set_blocking(False)
     w = WiFiInterface()
     cases = _table(n, t, u, w, echo)
-    bad = []
-    for desc, fn, args, exp in cases:
-        try:
-            got = fn(*args)
-        except Exception as e:
-            bad.append("%s raised %r" % (desc, e))
-            continue
-        if got != exp:
-            bad.append("%s = %r, expected %r" % (desc, got, exp))
+    bad = mismatches(cases)
     assert t.close() == OK and u.close() == OK
     assert len(cases) >= 100, len(cases)
     assert not bad, "%d of %d wrong:\n  %s" % (len(bad), len(cases), "\n  ".join(bad))

@@ -116,7 +116,7 @@ def test_addresses():
     assert n.get_ip_address(None) == PARAMETER
     d = _iface()
     if d is not n:
-        assert d.get_ip_address(ip) == NO_ADDRESS, "no address while disconnected"
+        assert d.get_ip_address(ip) == NO_CONNECTION, "no address while disconnected (Mbed: NO_CONNECTION)"
 
 
 def test_gethostbyname():

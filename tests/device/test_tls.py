@@ -428,3 +428,39 @@ def test_dtls_echo():
         n = s.recv(rx)
         assert n == size and rx[:n] == tx, (size, n)
     assert s.close() == OK
+
+
+# -- TLS without set_hostname: netsocket's default differs from Mbed (see tls.py's docstring) --
+
+
+def test_no_hostname_checks_the_ip():
+    # the good server certificate carries the IP too; the wrong-host one names a host only
+    with _opened() as s:
+        assert s.connect(addr("tls_echo")) == OK
+        _echo(s, 10)
+    peer("tls_wronghost")
+    with _opened() as s:
+        err = s.connect(addr("tls_wronghost"))
+        assert err == AUTH_FAILURE, "IP checked against a certificate naming a host: %d" % err
+
+
+def test_verify_chain_only():
+    # Mbed's behaviour by name: the chain (CA, dates) is verified, any name in it accepted
+    for name, exp in (("tls_wronghost", OK), ("tls_echo", OK), ("tls_untrusted", AUTH_FAILURE),
+                      ("tls_expired", AUTH_FAILURE), ("tls_selfsigned", AUTH_FAILURE)):
+        peer(name)
+        with _opened() as s:
+            assert s.set_verify_chain_only() == OK
+            err = s.connect(addr(name))
+            assert err == exp, "%s: connect = %d" % (name, err)
+            if err == OK:
+                _echo(s, 20)
+    tcp = TCPSocket()  # a transport the wrapper does not connect: it cannot reconnect it
+    assert tcp.open(net()) == OK
+    assert tcp.connect(addr("tls_echo")) == OK
+    w = TLSSocketWrapper(tcp, None, 0)  # TRANSPORT_KEEP
+    assert w.set_root_ca_cert(_file("tls_ca.der")) == OK
+    assert w.set_verify_chain_only() == OK
+    assert w.connect() == UNSUPPORTED
+    assert w.close() == OK and tcp.close() == OK
+    assert w.set_verify_chain_only() == NO_SOCKET

@@ -5,6 +5,16 @@ netsocket Socket: TCPSocket, a modem's socket, ...), via a small stream
 adapter that MicroPython's ssl reads and writes. Verification is on by
 default; ``set_insecure_no_verify()`` turns it off.
 
+**Host name check -- differs from Mbed.** Without ``set_hostname`` (or a hostname given
+to the constructor or a legacy ``connect(host, port)``), the server certificate is checked
+against the IP address connected to, so a certificate naming a host fails with
+AUTH_FAILURE. Mbed (mbedTLS 2) checks only the chain then and accepts any name.
+MicroPython's ssl cannot verify a chain without a name (CERT_REQUIRED needs
+server_hostname), and netsocket does not drop the name check silently. An Mbed program
+that connects by IP ports with one added line: ``set_hostname("<name in the
+certificate>")`` (both checks), or ``set_verify_chain_only()``, Mbed's own behaviour
+(chain checked, any name accepted) at the cost of a second connection and handshake.
+
 Differences from Mbed, forced by MicroPython's ssl: the handshake runs to its
 end inside ``connect`` (in non-blocking mode too, bounded by
 ``HANDSHAKE_MS``), because the ssl module has no handshake step call; a
@@ -14,7 +24,7 @@ closed; ``close`` cannot send close_notify.
 
 import io
 from micropython import const
-from time import ticks_ms, ticks_diff
+from time import ticks_ms, ticks_diff, sleep_ms
 from .address import SocketAddress
 from .socket import Socket, TCPSocket
 
@@ -77,7 +87,7 @@ class _Bio(io.IOBase):
     def _wait(self):
         # ms the next transport call may wait: -1 forever, 0 not at all
         t = self.t
-        if t == 0 or self.once and self.got and not self.left and not self.hn:
+        if t == 0:
             return 0
         if t > 0:
             t -= ticks_diff(ticks_ms(), self.t0)
@@ -95,6 +105,9 @@ class _Bio(io.IOBase):
         return _EIO
 
     def readinto(self, buf):
+        if self.once and self.got and not self.left and not self.hn:
+            return None  # one record per recv, as Mbed's one mbedtls_ssl_read: a close_notify
+            # behind the data stays for the next recv, which then returns 0
         s = self.s
         t = self._wait()
         s.set_timeout(t)
@@ -199,6 +212,9 @@ class TLSSocketWrapper(Socket):
 
     _proto = 0  # tls.PROTOCOL_TLS_CLIENT
     _dgram = False
+    _eof = False  # the peer's close_notify came: recv returns 0
+    _chain = False  # set_verify_chain_only()
+    _busy = 0  # recv/send calls inside ssl now (another thread may close)
 
     def __init__(self, transport, hostname=None, control=TRANSPORT_CONNECT_AND_CLOSE):
         self._t = transport  # None once closed
@@ -244,7 +260,11 @@ class TLSSocketWrapper(Socket):
         return self._load(ca, None)
 
     def set_root_ca_cert_path(self, path):
-        """Trust every certificate file (PEM or DER) in the directory or file ``path``."""
+        """Trust every certificate file (PEM or DER) in the directory or file ``path``.
+
+        Entries that are not certificates are skipped, as mbedTLS's x509_crt_parse_path does.
+        OK when at least one certificate was loaded, else PARAMETER; NO_MEMORY.
+        """
         import os
 
         if self._t is None:
@@ -255,11 +275,13 @@ class TLSSocketWrapper(Socket):
             names = [path + "/" + n for n in sorted(os.listdir(path))]
         except OSError:
             names = [path]
+        ok = False
         for n in names:
             err = self._load(n, None)
-            if err:
+            if err == _NO_MEMORY:
                 return err
-        return _OK
+            ok = ok or not err
+        return _OK if ok else _PARAMETER
 
     def set_client_cert_key(self, cert, key, *more):
         """Client certificate and private key (DER or PEM, bytes or file paths).
@@ -293,6 +315,20 @@ class TLSSocketWrapper(Socket):
             return _PARAMETER
         return _OK
 
+    def set_verify_chain_only(self):
+        """Mbed's check when no host name is set: the certificate chain (CA, dates) is verified
+        and any name in the certificate is accepted. Without this (and without
+        set_hostname) netsocket checks the name against the IP connected to.
+
+        It costs a second connection and handshake (_tls_name.py says why), and needs a
+        wrapper that connects its transport (TLSSocket, TRANSPORT_CONNECT*; not DTLS):
+        connect then returns UNSUPPORTED otherwise. set_hostname() is the cheaper fix.
+        """
+        if self._t is None:
+            return _NO_SOCKET
+        self._chain = True
+        return _OK
+
     def set_insecure_no_verify(self):
         """INSECURE: accept any server certificate (no CA, name or date check)."""
         if self._t is None:
@@ -323,6 +359,12 @@ class TLSSocketWrapper(Socket):
         if self._host is None:  # check the name (or the IP) connected to
             if isinstance(addr, str):
                 self._host = addr
+            elif self._chain:  # set_verify_chain_only(): the name the certificate carries
+                from ._tls_name import learn
+
+                err = learn(self, addr, port)
+                if err:
+                    return err
             else:
                 a = SocketAddress()
                 if t.getpeername(a) == _OK:
@@ -361,12 +403,15 @@ class TLSSocketWrapper(Socket):
             return size and _PARAMETER
         bio = self._bio
         bio.start(self._timeout, True)
+        self._busy += 1  # close() in another thread waits until this call has left ssl
         try:
             n = ss.write(data, size)
         except MemoryError:
             return _NO_MEMORY
         except Exception:
             return bio.err or _DEVICE_ERROR
+        finally:
+            self._busy -= 1
         return _WOULD_BLOCK if n is None else n
 
     def recv(self, buf, size=None):
@@ -379,28 +424,35 @@ class TLSSocketWrapper(Socket):
         size = _size(buf, size)
         if size <= 0:
             return size and _PARAMETER
+        if self._eof:
+            return 0
         # First take what is there without waiting: ssl's read loop would block for the rest
         # of ``size`` after a short record. If nothing was there, wait for one whole record.
         bio = self._bio
         t = self._timeout
         bio.start(0, True)
         while True:
+            self._busy += 1  # close() in another thread waits until this call has left ssl
             try:
                 n = ss.readinto(buf, size)
             except MemoryError:
                 return _NO_MEMORY
             except Exception:
                 return bio.err or _DEVICE_ERROR
+            finally:
+                self._busy -= 1
             if n is not None:
+                if n == 0:  # the peer's close_notify: 0 from now on, as Mbed
+                    self._eof = True
                 return n
-            if bio.t == 0:
-                if t == 0:
-                    return _WOULD_BLOCK
-                bio.start(t, True)
-            elif not bio.got or t > 0 and ticks_diff(ticks_ms(), bio.t0) >= t:
-                return _WOULD_BLOCK  # out of time
-            else:
-                bio.got = False  # a record without data came: wait for the next
+            if bio.got:  # a whole record without data came (a TLS 1.3 ticket, ...): the next one
+                bio.got = False
+                if bio.t == 0 or t < 0 or ticks_diff(ticks_ms(), bio.t0) < t:
+                    continue
+            elif bio.t == 0 and t != 0:
+                bio.start(t, True)  # nothing there: wait for one whole record
+                continue
+            return _WOULD_BLOCK  # non-blocking, or out of time
 
     def sendto(self, addr, data, size=None):
         """The address is ignored: the peer is the one connected to."""
@@ -413,31 +465,44 @@ class TLSSocketWrapper(Socket):
         return self.recv(buf, size)
 
     def close(self):
-        """Close TLS (and the transport if this wrapper controls it). Afterwards every call gives NO_SOCKET."""
+        """Close TLS (and the transport if this wrapper controls it). Afterwards every call gives NO_SOCKET.
+
+        As in Mbed, closing the transport calls the sigio callback and makes a recv/send
+        blocked in another thread return NO_SOCKET; close returns after it has left.
+        """
         t = self._t
         if t is None:
             return _NO_SOCKET
         self._t = None
         ss = self._ss
-        self._ss = self._ctx = self._bio = None
-        if ss is not None:
-            try:
+        self._ss = self._ctx = None
+        err = _OK
+        if self._ctl == TRANSPORT_CONNECT_AND_CLOSE or self._ctl == TRANSPORT_CLOSE:
+            err = t.close()  # ends a transport wait of a recv/send in another thread
+            t.sigio(None)
+            t0 = ticks_ms()
+            while self._busy and ticks_diff(ticks_ms(), t0) < 2000:  # it is leaving ssl
+                sleep_ms(1)
+        self._bio = None
+        if ss is not None and not self._busy:  # never free it under a call still inside ssl
+            try:  # (a transport left open keeps such a call waiting: the GC frees ss later)
                 ss.close()
             except Exception:
                 pass
-        if self._ctl == TRANSPORT_CONNECT_AND_CLOSE or self._ctl == TRANSPORT_CLOSE:
-            t.sigio(None)
-            return t.close()
-        return _OK
+        return err
 
     def set_blocking(self, blocking):
         self.set_timeout(-1 if blocking else 0)
 
     def set_timeout(self, timeout):
-        """Timeout in ms: 0 non-blocking, negative forever. Also given to the transport."""
-        self._timeout = -1 if timeout < 0 else int(timeout)
+        """Timeout in ms (an int): 0 non-blocking, negative forever. Also given to the transport.
+        -> OK, or PARAMETER (unchanged) for anything else, as TCPSocket.set_timeout."""
+        if type(timeout) is not int:
+            return _PARAMETER
+        self._timeout = -1 if timeout < 0 else timeout
         if self._t is not None:
             self._t.set_timeout(timeout)
+        return _OK
 
     def sigio(self, cb):
         """``cb()`` on transport events (may be spurious); it must not send or recv."""

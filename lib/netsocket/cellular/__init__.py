@@ -17,8 +17,10 @@ _default = None
 
 def __getattr__(name):
     mod = _NAMES.get(name)
-    if mod is None:
-        raise AttributeError(name)
+    if mod is None:  # a submodule (``from netsocket.cellular import at``), or AttributeError
+        from .._imports import other
+
+        return other("netsocket.cellular", name, _NAMES)
     value = getattr(__import__("netsocket.cellular." + mod, None, None, ("x",)), name)
     globals()[name] = value
     return value

@@ -67,6 +67,7 @@ class _Sock:
         self.t0 = 0  # ticks: opening started, or the send back-off ends
         self.busy = False  # send back-off running (the modem's buffer was full)
         self.cb = None
+        self.waits = 0  # socket_wait calls on it now (socket_close waits until they have left)
 
 
 class ATStack(NetworkStack):
@@ -188,6 +189,9 @@ class ATStack(NetworkStack):
         h.state = _NEW
         self._socks[h.id] = None
         self.sockets -= 1
+        t0 = ticks_ms()
+        while h.waits and ticks_diff(ticks_ms(), t0) < 2000:  # a wait in another thread: it sees the
+            sleep_ms(1)  # handle gone at its next round (<= 50 ms) and leaves; then return, as Mbed
         return _OK
 
     def socket_bind(self, h, addr):
@@ -434,9 +438,18 @@ class ATStack(NetworkStack):
     def socket_wait(self, h, events, timeout):
         if not self._valid(h):
             return _POLLERR
+        h.waits += 1
+        try:
+            return self._wait(h, events, timeout)
+        finally:
+            h.waits -= 1
+
+    def _wait(self, h, events, timeout):
         t0 = ticks_ms()
         at = self.at
         while True:
+            if not self._valid(h):  # closed meanwhile, by another thread: the wait ends
+                return _POLLERR
             self._if.maintain()
             r = self._revents(h)
             if r & (events | _POLLERR | _POLLHUP):

@@ -6,8 +6,6 @@ Sources cited are MicroPython v1.28.0 (ports/esp32/) and ESP-IDF.
 # LWIP_MAX_SOCKETS: ESP-IDF's default 10 (components/lwip/Kconfig), sockets of any kind; the
 # 11th socket() raises ENFILE (modsocket.c:296-305). Boards built with sdkconfig.free_ram have 6.
 MAX_SOCKETS = 10
-# what modsocket.c's setsockopt implements (489-566); anything else prints a warning, sets nothing
-SOCKOPTS = ("SO_REUSEADDR", "SO_BROADCAST", "SO_BINDTODEVICE", "TCP_NODELAY", "IP_ADD_MEMBERSHIP")
 UART_PINS = True
 # the port reconnects by itself after a failed attempt and status() shows that attempt's reason
 # meanwhile (network_wlan.c:109-167, 367-400): a reason ends connect() once it lasted this long

@@ -4,7 +4,7 @@
 the glue. Sockets are modlwip's, with the limits of port_stm32 (lwipopts_common.h:70).
 """
 
-from ._nic import MAX_SOCKETS, SOCKOPTS, UART_PINS, connected, down, ifconfig, scan_security, up, wlan, wlan_connect, WIFI_RETRY_MS  # noqa: F401
+from ._nic import MAX_SOCKETS, UART_PINS, connected, down, ifconfig, scan_security, up, wlan, wlan_connect, WIFI_RETRY_MS  # noqa: F401
 
 
 def default_interface():

@@ -6,7 +6,7 @@ MEMP_NUM_UDP_PCB is 4 + LWIP_MDNS_RESPONDER (extmod/lwip-include/lwipopts_common
 which the mDNS responder and the DHCP client hold one each: 5 TCP and 3 UDP sockets.
 """
 
-from ._nic import MAX_SOCKETS, SOCKOPTS, connected, down, ifconfig, scan_security, up, wlan, wlan_connect, WIFI_RETRY_MS  # noqa: F401
+from ._nic import MAX_SOCKETS, connected, down, ifconfig, scan_security, up, wlan, wlan_connect, WIFI_RETRY_MS  # noqa: F401
 
 # machine.UART(id, baudrate, bits, parity, stop, *, flow, timeout, timeout_char, rxbuf): the
 # pins are fixed per UART id, no tx=/rx= keywords (ports/stm32/machine_uart.c:171-184)

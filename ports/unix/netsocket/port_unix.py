@@ -1,9 +1,9 @@
 """Port glue for the unix port: the host's own network is the board's Ethernet."""
 
 MAX_SOCKETS = 16
-SOCKOPTS = None  # setsockopt goes to the kernel, which answers for itself
 UART_PINS = True
 WIFI_RETRY_MS = 0
+MORE = "_unix_host"  # what the unix port can tell about the host's network, loaded when asked
 
 
 def default_interface():
@@ -65,3 +65,4 @@ def ifconfig(nic):
     except OSError:
         pass
     return ip, mask, gw, mac
+

@@ -22,6 +22,7 @@ from mpremote.transport_serial import SerialTransport
 from .. import modem, vboard
 from ..build import compile_mpy
 from ..deploy import deploy
+from ..docsite import doc_programs
 from ..errors import HarnessError
 from ..mpr import connect, mpremote
 from ..peers import Peers
@@ -89,8 +90,10 @@ class TestBoard:
         for fname, data in self.peers.files.items():  # e.g. the TLS test CA
             (tests / fname).write_bytes(data)
             test_files.append(str(tests / fname))
-        # the examples, run by test_examples.py (devtest puts /examples on sys.path)
-        examples = _compiled(sorted((ROOT / "examples").glob("*.py")), tests / "examples")
+        # the examples and the docs' programs, run by test_examples.py and test_docs.py
+        # (devtest puts /examples on sys.path)
+        programs = sorted((ROOT / "examples").glob("*.py")) + doc_programs(tests / "docs")
+        examples = _compiled(programs, tests / "examples")
         t = connect(self.port)
         try:
             for remote, files in (("tests", test_files), ("examples", examples)):
