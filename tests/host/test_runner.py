@@ -106,3 +106,21 @@ def test_module_rerun_with_params_is_read_from_source(tmp_path):
     assert module.params == ("x", "y")
     assert [(t.name, t.limit, t.path.name) for t in module.tests] == [
         ("test_a", 7.0, "test_base.py"), ("test_b", None, "test_base.py"), ("test_c", None, "test_again.py")]
+
+
+def test_personalities_make_one_item_per_board(tmp_path):
+    (tmp_path / "test_p.py").write_text("def test_a():\n    pass\n")
+    (tmp_path / "test_q.py").write_text('PERSONALITIES = ("rp2",)\nPARAMS = ("x",)\n\ndef test_b():\n    pass\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", str(tmp_path), "-p", "no:cacheprovider", "-p", "netsocket_harness.runner.plugin",
+         "--collect-only", "-q",
+         "--ns-device-dir", str(tmp_path), "--ns-personality", "unix,esp32,rp2"],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
+    items = {line.split("::")[-1] for line in proc.stdout.splitlines() if "::" in line}
+    assert items == {"test_a", "test_a[esp32]", "test_a[rp2]", "test_b[x]", "test_b[rp2-x]"}, proc.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "pytest", str(tmp_path), "-p", "no:cacheprovider", "-p", "netsocket_harness.runner.plugin",
+         "--collect-only", "-q",
+         "--ns-device-dir", str(tmp_path), "--ns-personality", "z80"],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
+    assert bad.returncode != 0 and "z80" in bad.stdout + bad.stderr
