@@ -196,6 +196,22 @@ class Base(io.IOBase):
         except OSError as e:
             raise port_error(e)
 
+    def _accept_host(self):
+        # the next connection on the host socket, non-blocking; the ports' EAGAIN (non-blocking)
+        # and ETIMEDOUT (timeout) when none comes
+        while True:
+            try:
+                s, a = self._s.accept()
+                s.setblocking(False)
+                return s, a
+            except OSError as e:
+                if e.errno != 11:
+                    raise port_error(e)
+                if self._t == 0:
+                    raise oserror("EAGAIN")
+                if not self._wait(1):
+                    raise oserror("ETIMEDOUT")
+
     def readline(self):
         line = b""
         while not line.endswith(b"\n"):

@@ -86,18 +86,7 @@ class socket(Base):
 
     def accept(self):
         self._fd()
-        while True:
-            try:
-                s, a = self._s.accept()
-                break
-            except OSError as e:
-                if e.errno != 11:
-                    raise port_error(e)
-                if self._t == 0:
-                    raise oserror("EAGAIN")  # modsocket.c:364-369
-                if not self._wait(1):
-                    raise oserror("ETIMEDOUT")
-        s.setblocking(False)
+        s, a = self._accept_host()  # modsocket.c:364-369
         try:
             c = socket(AF_INET, SOCK_STREAM, 0, s)
         except OSError:

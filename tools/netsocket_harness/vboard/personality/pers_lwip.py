@@ -140,18 +140,7 @@ class socket(Base):
         if self._state != _LISTENING:
             # no PCB: EBADF; a PCB that is not listening: EINVAL (modlwip.c:1121-1132)
             raise oserror("EBADF" if self._state < 0 or self._s is None else "EINVAL")
-        while True:
-            try:
-                s, a = self._s.accept()
-                break
-            except OSError as e:
-                if e.errno != 11:
-                    raise port_error(e)
-                if self._t == 0:
-                    raise oserror("EAGAIN")
-                if not self._wait(1):
-                    raise oserror("ETIMEDOUT")
-        s.setblocking(False)
+        s, a = self._accept_host()  # modlwip.c:1143-1150
         try:
             c = socket(AF_INET, SOCK_STREAM, 0, s)
         except OSError:
