@@ -12,7 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.venv
-DEBIAN_PACKAGES=(valgrind dnsmasq-base)  # callgrind for netsocket bench; dnsmasq for the DNS tests
+DEBIAN_PACKAGES=(valgrind dnsmasq-base mosquitto python3-pip nftables iproute2)  # callgrind for netsocket bench; dnsmasq for the DNS tests;
+# mosquitto for the socket facade tests (umqtt); python3-pip (Debian's pip 23) fetches their third-party libraries;
+# nft, ip, tc for the board links (vboard --netns)
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -39,6 +41,8 @@ setup() {
         "$VENV/bin/pip" install -q -e ".[test]"
         touch "$VENV/.installed"
     fi
+    # third-party MicroPython libraries the socket facade tests run unmodified (never committed)
+    "$VENV/bin/python" -m netsocket_harness.thirdparty >/dev/null || say "warning: third-party libraries not fetched (their tests skip)"
 }
 
 demo() {

@@ -5,6 +5,7 @@ include("../../ports/unix/manifest.py")
 require("netsocket-bg96", library="netsocket")  # cellular tests run over an emulated BG96
 require("netsocket-sim7600", library="netsocket")  # ... and an emulated SIM7600
 require("netsocket-tls", library="netsocket")
+require("netsocket-compat", library="netsocket")  # socket/ssl facade (umqtt, urequests, asyncio over any interface)
 # the other ports' glue, for `vboard start --personality esp32|stm32|rp2` (loaded only there)
 include("../../ports/esp32/manifest.py")
 include("../../ports/stm32/manifest.py")

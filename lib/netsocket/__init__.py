@@ -27,6 +27,7 @@ TLSSocket tls
 DTLSSocketWrapper tls
 DTLSSocket tls
 dns dns
+compat compat
 NSAPIError nsapi
 check nsapi
 strerror nsapi

@@ -8,9 +8,8 @@ never bound or (TCP) connected is reopened; options set before are not carried o
 Link-local destinations (fe80::/10) are refused: a SocketAddress has no scope.
 """
 
-import socket
 from .socket import InternetSocket
-from .stack import NativeStack
+from .stack import NativeStack, socket  # the port's socket module, also after compat.install()
 
 InternetSocket._v6 = False  # the native socket was reopened as IPv6
 InternetSocket._bound = False  # bind() succeeded: the native socket is no longer fresh

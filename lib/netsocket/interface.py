@@ -85,7 +85,7 @@ class EthernetInterface(NetworkInterface):
         self._nic = nic
 
     def connect(self):
-        if self._status == _GLOBAL_UP:
+        if self.get_connection_status() == _GLOBAL_UP:
             return _IS_CONNECTED
         self._set_status(_CONNECTING)
         try:
@@ -105,6 +105,9 @@ class EthernetInterface(NetworkInterface):
         return _DHCP_FAILURE
 
     def get_connection_status(self):
-        if self._status == _CONNECTING and port().connected(self._nic):
+        s = self._status
+        if s == _CONNECTING and port().connected(self._nic):
             self._set_status(_GLOBAL_UP)
+        elif s == _GLOBAL_UP and self._nic is not None and not self._nic.isconnected():
+            self._set_status(_DISCONNECTED)  # link lost (cable pulled): connect() again once it is back
         return self._status

@@ -50,6 +50,11 @@ class NetworkStack:
     - ``socket_attach(h, cb)``: call ``cb()`` on socket events (spurious calls allowed); None detaches
     - ``socket_wait(h, events, timeout)``: wait up to ``timeout`` ms (< 0 forever) for
       POLLIN (1) / POLLOUT (4); -> revents, 0 on timeout
+    - ``socket_poll(h)``: what is ready now, never waiting -> POLLIN / POLLOUT / POLLERR (8) /
+      POLLHUP (16) bits; the one readiness question behind blocking waits and the socket
+      facade's ``ioctl`` (netsocket.compat). The default asks ``socket_wait`` with no time:
+      NativeStack's answer comes from the native socket; an AT stack answers from its state
+      after reading the URCs already waiting
     - ``get_ip_address(addr_out)``; ``gethostbyname`` below, over the driver's ``_lookup``;
       ``get_dns_server(index, addr_out)``: the driver's own servers (e.g. from DHCP)
     - for applications, as Mbed's NetworkStack: ``gethostbyname_async``/``_cancel``,
@@ -77,6 +82,9 @@ class NetworkStack:
         from ._stack_dns import more
 
         return more(self, name)
+
+    def socket_poll(self, h):
+        return self.socket_wait(h, _POLLIN | _POLLOUT, 0)
 
     def gethostbyname(self, host, addr, version=0):
         """Resolve ``host`` into the SocketAddress ``addr`` (port kept); -> nsapi code."""

@@ -28,7 +28,7 @@ def model(name):
 
 def ctl(line):
     """One command to the current modem emulator's control socket; -> its reply (bytes)."""
-    import socket
+    from netsocket.stack import socket  # the port's own module, also under compat.install()
 
     host, port = peer(_cur[2])
     s = socket.socket()

@@ -59,6 +59,12 @@ def run(fn, setup=None):
     print("\n@@NSTEST PASS")
 
 
+def host(request):
+    """Ask the runner on the host to do something for this test (e.g. ``link {"loss": 5}``); -> its answer line."""
+    print("\n@@NSHOST", request)
+    return sys.stdin.readline().strip()
+
+
 def timeout(seconds):
     """Decorator giving one test its own time limit; read by the runner from the source."""
     return lambda fn: fn

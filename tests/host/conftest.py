@@ -50,4 +50,4 @@ def board_processes(home: Path) -> set[int]:
     rows = [line.split(None, 2) for line in out.splitlines()]
     sups = {int(r[0]) for r in rows if len(r) == 3 and "netsocket_harness.vboard" in r[2] and str(home) in r[2]}
     return sups | {int(r[0]) for r in rows if len(r) >= 2 and int(r[1]) in sups}
-collect_ignore = ["device_samples"]
+collect_ignore = ["device_samples", "device_faults"]

@@ -35,7 +35,8 @@ def _size(text: str) -> int:
 def do_vboard_start(args: argparse.Namespace) -> int:
     uarts = {str(i): path for i, path in ((1, args.uart1), (2, args.uart2)) if path}
     if args.foreground:
-        vboard.run_foreground(args.name, args.heap, args.rom, uarts=uarts, personality=args.personality)
+        vboard.run_foreground(args.name, args.heap, args.rom, uarts=uarts, netns=args.netns,
+                              personality=args.personality)
         return 0
     if args.foreground and (args.download_mode or args.firmware):
         raise HarnessError("--download-mode and --firmware start a board in the background: drop --foreground")
@@ -44,14 +45,35 @@ def do_vboard_start(args: argparse.Namespace) -> int:
         raise HarnessError(f"--firmware {args.firmware}: not an executable MicroPython unix build "
                            "(netsocket build --board VIRTUAL --micropython <checkout> makes one)")
     cfg = vboard.start(args.name, args.heap, args.rom, uarts=uarts, interpreter=interpreter,
-                       download_mode=args.download_mode, personality=args.personality)
+                       download_mode=args.download_mode, netns=args.netns, personality=args.personality)
     if args.download_mode:
         print(f"virtual board {cfg.name!r} is in download mode (an emulated ESP32 ROM loader): "
               f"flash it with esptool or netsocket flash --board VIRTUAL")
         print(cfg.port)
         return 0
     print(f"virtual board {cfg.name!r} ready (heap {cfg.heap // 1024}K, files in {cfg.fs_dir})")
+    if cfg.link:
+        print(f"its link: board {cfg.link['board_ip']} in namespace {cfg.link['netns']}, "
+              f"host {cfg.link['host_ip']} on {cfg.link['host_dev']} (peers listen there)")
     print(cfg.port)
+    return 0
+
+
+def do_vboard_link(args: argparse.Namespace) -> int:
+    if args.down and args.up:
+        raise HarnessError("give --down or --up, not both")
+    faults: dict[str, object] = dict(loss=args.loss, delay=args.delay, jitter=args.jitter, reorder=args.reorder,
+                                     duplicate=args.duplicate, rate=args.rate)
+    if args.clear:
+        faults = {k: (v if v is not None else ("" if k == "rate" else 0)) for k, v in faults.items()}
+        faults["down"] = False
+    if args.down or args.up:
+        faults["down"] = args.down
+    state = vboard.set_link(args.name, **faults)
+    from .vboard.link import Link
+
+    ln = Link.from_json(state)
+    print(f"{args.name}: board {ln.board_ip} <-> host {ln.host_ip} ({ln.host_dev}): {ln.faults.describe()}")
     return 0
 
 
@@ -68,7 +90,8 @@ def do_vboard_list(args: argparse.Namespace) -> int:
     if not boards:
         print("no virtual boards running")
     for cfg in boards:
-        print(f"{cfg.name}\t{cfg.port}\tpid {cfg.pid}\theap {cfg.heap // 1024}K\t{cfg.home}")
+        link = f"\tlink {cfg.link['board_ip']} <-> {cfg.link['host_ip']}" if cfg.link else ""
+        print(f"{cfg.name}\t{cfg.port}\tpid {cfg.pid}\theap {cfg.heap // 1024}K{link}\t{cfg.home}")
     return 0
 
 
@@ -191,6 +214,15 @@ def do_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def do_soak(args: argparse.Namespace) -> int:
+    from . import soak
+
+    result = soak.run(args.minutes, args.seed, args.heap, cellular=args.cellular or "")
+    passed, text = soak.report(result)
+    print(text)
+    return 0 if passed else 1
+
+
 def _board_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", help="serial port of a board (/dev/ttyUSB0, /dev/pts/N, socket://host:port)")
     p.add_argument("--board", help="board name; VIRTUAL uses (or starts) a virtual board")
@@ -214,9 +246,23 @@ def parser() -> argparse.ArgumentParser:
                    help="boot into an emulated ESP32 ROM loader (esptool talks to it); a reset boots MicroPython")
     p.add_argument("--firmware", metavar="BINARY",
                    help="run this MicroPython unix build (e.g. with netsocket frozen) instead of the stock one")
+    p.add_argument("--netns", action="store_true",
+                   help="on its own link: a network namespace joined to the host by a veth pair (root only)")
     p.add_argument("--personality", default="", choices=["", *PERSONALITIES], metavar="PORT",
                    help="behave like that port's socket/network/errno (emulation): esp32, stm32 or rp2")
     p.set_defaults(func=do_vboard_start)
+    p = vsub.add_parser("link", help="faults on the link of a board started with --netns (both ways)")
+    p.add_argument("name", nargs="?", default=vboard.DEFAULT_NAME)
+    p.add_argument("--loss", metavar="PCT", help="drop each frame with this probability, e.g. 5%% (nftables)")
+    p.add_argument("--delay", metavar="MS", help="one-way delay each way, e.g. 50ms (the relay)")
+    p.add_argument("--jitter", metavar="MS", help="delay varies uniformly by +- this (the relay)")
+    p.add_argument("--reorder", metavar="PCT", help="this share of frames skips the delay (the relay)")
+    p.add_argument("--duplicate", metavar="PCT", help="this share of frames arrives twice (the relay)")
+    p.add_argument("--rate", metavar="RATE", help="bandwidth each way as tc writes it, e.g. 1mbit; 0 = none (tbf)")
+    p.add_argument("--down", action="store_true", help="take the link down (the board loses carrier)")
+    p.add_argument("--up", action="store_true", help="bring the link back up")
+    p.add_argument("--clear", action="store_true", help="remove the faults not given")
+    p.set_defaults(func=do_vboard_link)
     p = vsub.add_parser("stop", help="stop a virtual board")
     p.add_argument("name", nargs="?", default=vboard.DEFAULT_NAME)
     p.add_argument("--all", action="store_true", help="stop every running virtual board")
@@ -297,10 +343,19 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=do_servers)
 
     p = sub.add_parser("bench", help="benchmarks that print figures and ratios")
-    p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular"])
+    p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular", "compat", "link"])
     p.add_argument("--callgrind-only", action="store_true",
                    help="sockets: only the interpreter instruction counts (valgrind), no board")
     p.set_defaults(func=do_bench)
+
+    p = sub.add_parser("soak", help="long mixed TCP/UDP/DNS/TLS run under random link faults; fails on heap "
+                                    "growth, a leaked socket or a wrong byte (root: the board gets its own link)")
+    p.add_argument("--minutes", type=float, default=10, help="how long (default %(default)s)")
+    p.add_argument("--seed", type=int, help="seed of the fault and traffic choices (default: random, printed)")
+    p.add_argument("--heap", type=_size, default=vboard.DEFAULT_HEAP, help="board heap (default 110K)")
+    p.add_argument("--cellular", choices=["bg96", "sim7600"],
+                   help="through this emulated modem, its fault rates changing at random (no root needed)")
+    p.set_defaults(func=do_soak)
     return ap
 
 

@@ -435,6 +435,13 @@ class ATStack(NetworkStack):
             r |= _POLLERR | _POLLHUP | _POLLIN
         return r
 
+    def socket_poll(self, h):
+        # what is ready now: the URCs already waiting are read (never waiting for more)
+        if not self._valid(h):
+            return _POLLERR
+        self._if.maintain()
+        return self._revents(h)
+
     def socket_wait(self, h, events, timeout):
         if not self._valid(h):
             return _POLLERR
@@ -448,10 +455,7 @@ class ATStack(NetworkStack):
         t0 = ticks_ms()
         at = self.at
         while True:
-            if not self._valid(h):  # closed meanwhile, by another thread: the wait ends
-                return _POLLERR
-            self._if.maintain()
-            r = self._revents(h)
+            r = self.socket_poll(h)  # POLLERR once closed meanwhile, by another thread: the wait ends
             if r & (events | _POLLERR | _POLLHUP):
                 return r
             left = 50

@@ -13,7 +13,11 @@ def default_interface():
 
 
 def lan():
-    return None  # the host network needs no NIC object
+    try:  # a virtual board on its own link has network.LAN; otherwise the host's network needs no NIC
+        import network
+    except ImportError:
+        return None
+    return network.LAN()
 
 
 def wlan():
@@ -21,7 +25,11 @@ def wlan():
 
 
 def up(nic, timeout):
-    return True
+    if nic is None:
+        return True
+    from ._nic import up
+
+    return up(nic, timeout)
 
 
 def connected(nic):
@@ -40,6 +48,10 @@ def _hex_ip(h):
 
 def ifconfig(nic):
     """(ip, netmask, gateway, mac) of the interface with the default route, else loopback."""
+    if nic is not None:
+        from ._nic import ifconfig
+
+        return ifconfig(nic)
     ip, mask, gw, mac, dev = "127.0.0.1", "255.0.0.0", None, None, None
     try:
         with open("/proc/net/route") as f:

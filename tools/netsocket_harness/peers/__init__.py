@@ -7,7 +7,7 @@ test needs one number per service; they run in daemon threads of the process
 that starts them and stop with `Peers.stop()` or when it exits. `Peers`
 also starts the others: `app` (HTTP, NTP, clients that connect to the
 board), `dns` (dnsmasq, silent and spoofing servers), `tls` (TLS/DTLS
-servers and their run-time test CA).
+servers and their run-time test CA), `mqtt` (a mosquitto broker).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable
 if TYPE_CHECKING:
     from .app import AppPeers
     from .dns import DnsPeers
+    from .mqtt import MosquittoPeer
     from .tls import TLSPeers
 
 CHARGEN_LINE = 72
@@ -136,6 +137,7 @@ class Peers:
         self.tls: TLSPeers | None = None
         self.dns: DnsPeers | None = None
         self.app: AppPeers | None = None
+        self.mqtt: MosquittoPeer | None = None
 
     def _serve(self, name: str, service: str, host: str, v6: bool = False) -> None:
         tcp_cls, udp_cls = (_TCP6Server, _UDP6Server) if v6 else (_TCPServer, _UDPServer)
@@ -172,10 +174,16 @@ class Peers:
         try:  # TLS peers and their run-time test CA need `cryptography` (a test dependency)
             from .tls import TLSPeers
         except ImportError:
-            return self.addresses
-        self.tls = TLSPeers(self.host)
-        self.addresses.update(self.tls.start())
-        self.files.update(self.tls.pki.board_files())
+            TLSPeers = None  # noqa: N806
+        if TLSPeers is not None:
+            self.tls = TLSPeers(self.host)
+            self.addresses.update(self.tls.start())
+            self.files.update(self.tls.pki.board_files())
+        from .mqtt import MosquittoPeer  # mqtt, mqtts: a real broker (when mosquitto is installed)
+
+        if MosquittoPeer.available():
+            self.mqtt = MosquittoPeer(self.host, self.tls.pki if self.tls else None)
+            self.addresses.update(self.mqtt.start())
         return self.addresses
 
     def stop(self) -> None:
@@ -192,6 +200,9 @@ class Peers:
         if self.tls is not None:
             self.tls.stop()
             self.tls = None
+        if self.mqtt is not None:
+            self.mqtt.stop()
+            self.mqtt = None
 
     def __enter__(self) -> "Peers":
         self.start()

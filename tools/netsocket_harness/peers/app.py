@@ -1,6 +1,6 @@
 """Host peers for the examples and the server-socket tests.
 
-- ``http``: answers every GET with ``HTTP_BODY`` (HTTP/1.0, then closes);
+- ``http``: answers every GET with ``HTTP_BODY`` and every POST with its body (HTTP/1.0, then closes);
 - ``ntp``: an NTP server on UDP answering mode-3 requests with the host's time;
 - ``clients``: drives a board's listening socket. The board connects to it and
   sends ``CONNECT <ip> <port> <n> <nbytes>\\n``; the peer connects ``n``
@@ -29,6 +29,14 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(HTTP_BODY)))
         self.end_headers()
         self.wfile.write(HTTP_BODY)
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)  # the request's body, back
 
     def log_message(self, *args: object) -> None:
         pass

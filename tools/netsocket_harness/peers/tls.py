@@ -4,7 +4,7 @@
 `cryptography` package, and the certificates the device tests need: a good
 server certificate for `SERVER_NAME` (and the peers' IP), bad ones (expired,
 wrong host name, self-signed, signed by the unknown CA) and a client
-certificate. `TLSPeers` serves echo, discard and daytime over TLS with the good
+certificate. `TLSPeers` serves echo, discard, daytime and HTTP (``https``) over TLS with the good
 certificate, an echo server per bad certificate, and an echo server that
 requires a client certificate. `DTLSEchoPeer` is a DTLS echo server: CPython's
 ssl has no DTLS, so it is mbedTLS's, run by MicroPython's unix port. The board
@@ -51,6 +51,7 @@ TLS_PEERS: dict[str, tuple[str, str, bool]] = {
     "tls_selfsigned": ("echo", "selfsigned", False),
     "tls_untrusted": ("echo", "untrusted", False),
     "tls_clientauth": ("echo", "server", True),
+    "https": ("http", "server", False),
 }
 
 
@@ -180,7 +181,17 @@ def _daytime(conn: ssl.SSLSocket) -> None:
         conn.unwrap()  # close_notify: the board's recv returns 0
 
 
-_SERVICES: dict[str, Callable[[ssl.SSLSocket], None]] = {"echo": _echo, "discard": _discard, "daytime": _daytime}
+def _http(conn: ssl.SSLSocket) -> None:
+    from .app import _HTTPHandler  # the http peer's handler, over TLS
+
+    _HTTPHandler(conn, ("", 0), None)  # type: ignore[arg-type]
+    conn.settimeout(2)
+    with contextlib.suppress(OSError, ValueError):
+        conn.unwrap()
+
+
+_SERVICES: dict[str, Callable[[ssl.SSLSocket], None]] = {"echo": _echo, "discard": _discard, "daytime": _daytime,
+                                                          "http": _http}
 
 
 class _TLSServer(socketserver.ThreadingTCPServer):

@@ -7,7 +7,10 @@
   ``test_y[a]``, ``test_y[b]``; the module's ``setup(value)`` is called on the
   board before each;
 - ``PERSONALITIES = ("esp32", ...)``: the virtual-board personalities the module
-  runs under (default: all of them), for what a personality does not emulate.
+  runs under (default: all of them), for what a personality does not emulate;
+- ``NETNS = True``: its tests run on a second virtual board on its own link
+  (``vboard start --netns``, root only), whose faults they set through
+  ``devtest.host("link ...")``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class DeviceTest:
 class DeviceModule:
     tests: list[DeviceTest]
     params: tuple[str, ...]
+    netns: bool = False
     personalities: tuple[str, ...] | None = None  # None: every personality
 
 
@@ -44,6 +48,7 @@ def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModul
     tree = ast.parse(path.read_text(), str(path))
     tests: dict[str, DeviceTest] = {}
     params: tuple[str, ...] = ()
+    netns = False
     personalities: tuple[str, ...] | None = None
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
@@ -60,4 +65,7 @@ def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModul
         elif (isinstance(node, ast.Assign) and len(node.targets) == 1
               and getattr(node.targets[0], "id", "") == "PERSONALITIES"):
             personalities = tuple(str(v) for v in ast.literal_eval(node.value))
-    return DeviceModule(list(tests.values()), params, personalities)
+        elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+              and getattr(node.targets[0], "id", "") == "NETNS"):
+            netns = bool(ast.literal_eval(node.value))
+    return DeviceModule(list(tests.values()), params, netns, personalities)

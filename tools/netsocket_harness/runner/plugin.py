@@ -24,6 +24,8 @@ from .boards import Outcome, TestBoard, default_build_dir
 from .collect import DeviceTest, read_module
 
 _BOARD = pytest.StashKey[TestBoard]()
+_FAULT = "board fault (not a test verdict): "
+_LINK_BOARD = pytest.StashKey["TestBoard | str"]()  # the board on its own link, or why there is none
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,10 +68,27 @@ def device_board(config: pytest.Config) -> TestBoard:
     return board
 
 
+def link_board(config: pytest.Config) -> TestBoard:
+    """The virtual board on its own link (NETNS modules), started on first use; fails the test if it cannot be."""
+    board = config.stash.get(_LINK_BOARD, None)
+    if board is None:
+        worker = _worker(config)
+        try:
+            board = TestBoard(config.getoption("ns_board"), None, f"{worker}-link", config.getoption("ns_heap"),
+                              "", default_build_dir(worker), Path(config.getoption("ns_device_dir")), netns=True)
+        except HarnessError as e:
+            board = f"this test needs a virtual board on its own link, which could not start: {e}"
+        config.stash[_LINK_BOARD] = board
+    if isinstance(board, str):
+        pytest.fail(board, pytrace=False)
+    return board
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    board = config.stash.get(_BOARD, None)
-    if board is not None:
-        board.close()
+    for key in (_BOARD, _LINK_BOARD):
+        board = config.stash.get(key, None)
+        if isinstance(board, TestBoard):
+            board.close()
 
 
 def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -97,14 +116,15 @@ def personalities(config: pytest.Config, stem: str, allowed: tuple[str, ...] | N
 class DeviceFile(pytest.File):
     def collect(self):
         module = read_module(self.path)
-        boards = personalities(self.config, self.path.stem, module.personalities)
+        # a module on its own link runs on that link's plain board only
+        boards = [""] if module.netns else personalities(self.config, self.path.stem, module.personalities)
         for pers in boards:
             for test in module.tests:
                 for param in module.params or (None,):
                     tags = [t for t in (pers, param) if t]
                     name = f"{test.name}[{'-'.join(tags)}]" if tags else test.name
                     item = DeviceItem.from_parent(self, name=name)
-                    item.test, item.param, item.personality = test, param, pers
+                    item.test, item.param, item.personality, item.netns = test, param, pers, module.netns
                     if len(boards) > 1:  # one module on one board at a time (fixed ports): --dist loadgroup
                         item.add_marker(pytest.mark.xdist_group(self.path.stem))
                     yield item
@@ -114,15 +134,16 @@ class DeviceItem(pytest.Item):
     test: DeviceTest
     param: str | None = None
     personality: str = ""  # run on the virtual board behaving like this port (vboard/personality)
+    netns: bool = False
     outcome: Outcome | None = None
 
     def setup(self) -> None:
         """Runs the test on the board; a board fault raised here is reported as an error."""
-        board = device_board(self.config)
+        board = link_board(self.config) if self.netns else device_board(self.config)
         timeout = self.test.limit or self.config.getoption("ns_timeout")
         self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param, self.personality)
         if self.outcome.verdict == "ERROR":
-            pytest.fail(f"board fault (not a test verdict): {self.outcome.detail}\n"
+            pytest.fail(f"{_FAULT}{self.outcome.detail}\n"
                         f"--- serial output ---\n{self.outcome.output}", pytrace=False)
 
     def runtest(self) -> None:
@@ -136,6 +157,16 @@ class DeviceItem(pytest.Item):
 
     def reportinfo(self):
         return self.test.path, self.test.line - 1, f"{self.path.name}::{self.name} [device]"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """One line per board fault of the run: what the board did and how it was brought back."""
+    faults = [r for r in terminalreporter.stats.get("error", []) if _FAULT in str(getattr(r, "longrepr", ""))]
+    if faults:
+        terminalreporter.section("netsocket board faults")
+        for r in faults:
+            text = str(r.longrepr)
+            terminalreporter.line(f"{r.nodeid}: {text[text.index(_FAULT) + len(_FAULT):].splitlines()[0]}")
 
 
 @pytest.fixture(scope="session")

@@ -85,9 +85,13 @@ def _check_uarts(uarts: dict[str, str]) -> dict[str, str]:
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
              interpreter: list[str] | None, owner_pid: int = 0,
              uarts: dict[str, str] | None = None, download_mode: bool = False,
-             personality: str = "") -> BoardConfig:
+             netns: bool = False, personality: str = "") -> BoardConfig:
     _check_name(name)
     check_personality(personality)
+    if netns:
+        from .link import check_root
+
+        check_root()
     if heap < 16 * 1024:
         raise HarnessError(f"--heap {heap} is too small: a board needs at least 16K")
     home = (root or state_root()) / name
@@ -98,7 +102,8 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
             f"stop it with: netsocket vboard stop {name}")
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
                       interpreter=interpreter or find_interpreter(), owner_pid=owner_pid,
-                      uarts=_check_uarts(uarts or {}), download_mode=download_mode, personality=personality)
+                      uarts=_check_uarts(uarts or {}), download_mode=download_mode, netns=netns,
+                      personality=personality)
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path
     if not rom.exists() or rom.stat().st_size != rom_size:
@@ -112,13 +117,14 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
 def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
           root: Path | None = None, interpreter: list[str] | None = None,
           timeout: float = 20.0, owner_pid: int = 0, uarts: dict[str, str] | None = None,
-          download_mode: bool = False, personality: str = "") -> BoardConfig:
+          download_mode: bool = False, netns: bool = False, personality: str = "") -> BoardConfig:
     """Start a board in the background; return once its REPL answers.
 
     With `owner_pid`, the board stops by itself when that process ends;
     `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`;
+    `netns` puts it on its own link (`cfg.link`: its addresses; see link.py);
     `personality` (esp32, stm32, rp2) makes it behave like that port (vboard/personality/)."""
-    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode, personality)
+    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode, netns, personality)
     log = open(Path(cfg.home) / "supervisor.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],
@@ -141,12 +147,12 @@ def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DE
 
 
 def run_foreground(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
-                   root: Path | None = None, uarts: dict[str, str] | None = None,
+                   root: Path | None = None, uarts: dict[str, str] | None = None, netns: bool = False,
                    personality: str = "") -> None:
     """Run a board in this process until Ctrl-C or SIGTERM."""
     from .supervisor import Supervisor
 
-    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts, personality=personality)
+    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts, netns=netns, personality=personality)
     sup = Supervisor(cfg)
     sup.on_ready = lambda: print(cfg.port, flush=True)
     sup.run()
@@ -174,6 +180,20 @@ def control(cfg: BoardConfig, command: str, timeout: float = 10.0) -> str:
         try:
             s.connect(str(cfg.ctl_path))
             s.sendall(command.encode() + b"\n")
-            return s.recv(256).decode().strip()
+            return s.recv(4096).decode().strip()
         except OSError as e:
             raise HarnessError(f"virtual board {cfg.name!r} does not answer its control socket: {e}") from None
+
+
+def set_link(name: str = DEFAULT_NAME, root: Path | None = None, **faults: object) -> dict:
+    """Change the faults of a board's own link (see link.py; None leaves a fault as it is); -> the link."""
+    _check_name(name)
+    cfg = running(name, root)
+    if cfg is None:
+        raise HarnessError(f"no virtual board named {name!r} is running (see: netsocket vboard list)")
+    given = {k: v for k, v in faults.items() if v is not None}
+    answer = control(cfg, "link " + json.dumps(given), timeout=30)
+    word, _, rest = answer.partition(" ")
+    if word != "ok":
+        raise HarnessError(f"virtual board {name!r}: {rest.removeprefix('error: ') or answer or 'no answer'}")
+    return json.loads(rest)

@@ -78,6 +78,9 @@ def _setup(rom):
             uarts[i] = open(path, "r+b")
     if uarts:
         Machine.UART = _uart_class(uarts)
+    link = env("NSVB_LINK")
+    if link:  # on its own link (vboard start --netns): network.LAN shows it
+        sys.modules["network"] = _network(link, env("NSVB_LINK_ADDR"))
     personality = env("NSVB_PERSONALITY")
     if personality:  # emulate that port (vboard/personality/): before `/` becomes the board's flash
         __import__("pers_boot").install(personality, Machine)
@@ -171,6 +174,45 @@ def _uart_class(uarts):
             return "UART(baudrate=%d)" % self.baudrate
 
     return UART
+
+
+def _network(dev, addr):
+    """A `network` module with LAN: the board's veth end, its carrier read from the kernel (/sys)."""
+    carrier = open("/sys/class/net/%s/carrier" % dev)  # opened now: /sys is out of reach after boot
+    with open("/sys/class/net/%s/address" % dev) as f:
+        mac = bytes(int(x, 16) for x in f.read().strip().split(":"))
+    ip, mask, gw = addr.split(",")
+
+    class LAN:
+        def __init__(self, *args, **kw):
+            pass
+
+        def active(self, on=None):
+            return True
+
+        def isconnected(self):
+            try:  # the carrier changes at once (operstate follows up to a second later)
+                carrier.seek(0)
+                return carrier.read(1) == "1"
+            except OSError:
+                return False
+
+        def status(self):
+            return 1 if self.isconnected() else 0
+
+        def ifconfig(self):
+            return ip, mask, gw, gw
+
+        def config(self, name):
+            if name == "mac":
+                return mac
+            raise ValueError(name)
+
+    class network:
+        pass
+
+    network.LAN = LAN
+    return network
 
 
 def _run(name):

@@ -76,6 +76,8 @@ class BoardConfig:
     uarts: dict[str, str] = field(default_factory=dict)  # UART id -> pty wired to it (a modem)
     download_mode: bool = False  # boot into the emulated ESP32 ROM loader (esp_rom.vboard)
     personality: str = ""  # behave like this port (esp32, stm32, rp2): vboard/personality/
+    netns: bool = False  # on its own link: a network namespace and a veth pair (link.py)
+    link: dict = field(default_factory=dict)  # that link (link.Link as JSON) while the board runs
 
     @property
     def fs_dir(self) -> Path:
@@ -142,6 +144,8 @@ class Supervisor:
         self.ready = False
         self.on_ready = lambda: None
         self.loader = None  # esp_rom.vboard.DownloadMode while the board sits in its ROM loader
+        self.link = None  # link.Link of a board on its own link, and its delay relay
+        self.relay = None
 
     # -- the outer serial port -------------------------------------------------
 
@@ -184,6 +188,10 @@ class Supervisor:
             env["NSVB_PERSONALITY"] = self.cfg.personality
             heap += HEAP_RESERVE
         argv = [*self.cfg.interpreter, "-X", f"heapsize={heap}", "-i", "-c", STAGE1]
+        if self.link is not None:  # exec'd in the board's namespace (same pid), with its /sys
+            argv = ["ip", "netns", "exec", self.link.netns, *argv]
+            env["NSVB_LINK"] = self.link.board_dev
+            env["NSVB_LINK_ADDR"] = f"{self.link.board_ip},{self.link.netmask},{self.link.host_ip}"
 
         def make_ctty() -> None:
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
@@ -323,7 +331,7 @@ class Supervisor:
         with conn:
             conn.settimeout(2)
             try:
-                cmd = conn.recv(64).decode(errors="replace").strip()
+                cmd = conn.recv(1024).decode(errors="replace").strip()
             except OSError:
                 return
             if cmd == "reset":
@@ -346,10 +354,45 @@ class Supervisor:
                 self.cfg.personality = name
                 self.cfg.save()
                 conn.sendall(b"ok\n")
+            elif cmd.startswith("link"):
+                conn.sendall(self.on_link(cmd[4:].strip()).encode() + b"\n")
             elif cmd == "ping":
                 conn.sendall(f"ok {self.cfg.port} {self.child.pid if self.child else 0}\n".encode())
             else:
                 conn.sendall(b"error: unknown command\n")
+
+    def on_link(self, given: str) -> str:
+        """``link {json of faults}``: change the link's faults; -> ``ok {json of the link}`` or ``error ...``."""
+        from ..errors import HarnessError
+        from . import link
+
+        if self.link is None or self.relay is None:
+            return "error: this board has no link of its own (start it with --netns)"
+        try:
+            faults = link.parse_faults(self.link.faults, **(json.loads(given) if given else {}))
+            self.link.faults = faults
+            link.apply(self.link)
+        except (HarnessError, ValueError, TypeError) as e:
+            return f"error: {e}"
+        self.relay.configure(faults)
+        self.cfg.link = self.link.to_json()
+        self.cfg.save()
+        return "ok " + json.dumps(self.cfg.link)
+
+    def open_link(self) -> None:
+        from . import link
+        from .relay import Relay
+
+        self.link = link.create(self.cfg.home)
+        try:
+            self.relay = Relay(self.link)
+            link.apply(self.link)
+        except Exception:
+            link.destroy(self.link)
+            raise
+        for fd in self.relay.fds:
+            self.sel.register(fd, selectors.EVENT_READ, self.relay.reader(fd))
+        self.cfg.link = self.link.to_json()
 
     def flush(self) -> None:
         for fd, buf in ((self.host_fd, self.to_host), (self.child_fd, self.to_child)):
@@ -397,6 +440,8 @@ class Supervisor:
         self.open_port()
         self.open_control()
         self.cfg.pid = os.getpid()
+        if self.cfg.netns:
+            self.open_link()
         signal.signal(signal.SIGTERM, lambda *_: setattr(self, "running", False))
         signal.signal(signal.SIGINT, lambda *_: setattr(self, "running", False))
         if self.cfg.download_mode:
@@ -406,9 +451,12 @@ class Supervisor:
         try:
             while self.running:
                 self.interest()
-                for key, events in self.sel.select(timeout=0.5):
+                wait = self.relay.timeout(0.5) if self.relay is not None else 0.5
+                for key, events in self.sel.select(timeout=wait):
                     if events & selectors.EVENT_READ:
                         key.data()
+                if self.relay is not None:
+                    self.relay.send_due()
                 self.flush()
                 if self.cfg.owner_pid and not os.path.exists(f"/proc/{self.cfg.owner_pid}"):
                     break
@@ -425,6 +473,12 @@ class Supervisor:
         if self.child is not None:
             self.child.kill()
             self.child.wait()
+        if self.relay is not None:
+            self.relay.close()
+        if self.link is not None:
+            from . import link
+
+            link.destroy(self.link)
         self.cfg.state_path.unlink(missing_ok=True)
         self.cfg.ctl_path.unlink(missing_ok=True)
 
