@@ -161,30 +161,34 @@ _ERRNOS = (
     "EDESTADDRREQ 3 89 121 EACCES 3 13 13 EOPNOTSUPP 2 95 95 ENOPROTOOPT 2 92 109 "
     "EBADF 5 9 9 EMFILE 5 24 24 ENFILE 5 23 23"
 )
-_emap = None  # errno number -> -(nsapi code + 3000), 0 for unknown
+
+
+def _errmap():
+    # errno number -> -(nsapi code + 3000), 0 for unknown. The numbering from errno itself, not
+    # sys.platform: newlib's (ETIMEDOUT 116) on esp32 (mpconfigport.h:71) and on rp2 builds with
+    # MICROPY_USE_INTERNAL_ERRNO=0 (rp2 mpconfigport.h:133-135), else Linux's, which
+    # MicroPython's internal numbers follow
+    import errno
+
+    col = 3 if getattr(errno, "ETIMEDOUT", 110) == 116 else 2
+    m = bytearray(140)
+    t = _ERRNOS.split()
+    for i in range(0, len(t), 4):
+        n = getattr(errno, t[i], int(t[i + col]))
+        if n < 140:
+            m[n] = int(t[i + 1])
+    return m
+
+
+_emap = _errmap()  # at import, while the heap is free: errors are mapped when it may be short
 
 
 def nsapi_error(e):
     """Map an exception from MicroPython's socket to an nsapi code, by errno name."""
-    global _emap
     if isinstance(e, MemoryError):
         return _NO_MEMORY
     if isinstance(e, (TypeError, ValueError)):
         return _PARAMETER
-    if _emap is None:
-        import errno
-
-        t = _ERRNOS.split()
-        # the numbering from errno itself, not sys.platform: newlib's (ETIMEDOUT 116) on esp32
-        # (mpconfigport.h:71) and on rp2 builds with MICROPY_USE_INTERNAL_ERRNO=0 (rp2
-        # mpconfigport.h:133-135), else Linux's, which MicroPython's internal numbers follow
-        col = 3 if getattr(errno, "ETIMEDOUT", 110) == 116 else 2
-        m = bytearray(140)
-        for i in range(0, len(t), 4):
-            n = getattr(errno, t[i], int(t[i + col]))
-            if n < 140:
-                m[n] = int(t[i + 1])
-        _emap = m
     n = e.errno if isinstance(e, OSError) else None
     if isinstance(n, int) and -3100 < n < -3000:  # already an nsapi code (Stream)
         return n
