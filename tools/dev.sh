@@ -46,18 +46,23 @@ setup() {
 }
 
 demo() {
+    # The demo's board is the one the next command finds: vb0 in the default state directory
+    # ($NETSOCKET_HOME or ~/.local/state/netsocket), left running with netsocket in its ROM.
     local ns="$VENV/bin/netsocket"
-    export NETSOCKET_HOME=${NETSOCKET_HOME:-$ROOT/build/home}
-    "$ns" vboard stop demo >/dev/null 2>&1 || true
-    say "netsocket vboard start --name demo"
-    "$ns" vboard start --name demo
-    trap "\"$ns\" vboard stop demo >/dev/null 2>&1 || true" EXIT
+    if "$ns" vboard list | grep -q "^vb0	"; then
+        say "netsocket vboard list   (vb0 is running: the demo uses it)"
+        "$ns" vboard list
+    else
+        say "netsocket vboard start   (a virtual board named vb0)"
+        "$ns" vboard start
+    fi
     say "netsocket build --board VIRTUAL"
     "$ns" build --board VIRTUAL
-    say "netsocket flash --board VIRTUAL --name demo"
-    "$ns" flash --board VIRTUAL --name demo
-    say "netsocket run --board VIRTUAL --name demo examples/demo.py   (what the board printed:)"
-    "$ns" run --board VIRTUAL --name demo examples/demo.py
+    say "netsocket flash --board VIRTUAL   (the package into vb0's ROM)"
+    "$ns" flash --board VIRTUAL
+    say "netsocket run examples/demo.py   (on vb0; what the board printed:)"
+    "$ns" run examples/demo.py
+    say "vb0 keeps running with netsocket: .venv/bin/netsocket repl (Ctrl-] leaves); stop it with .venv/bin/netsocket vboard stop"
 }
 
 docs() {

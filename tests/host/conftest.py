@@ -51,3 +51,37 @@ def board_processes(home: Path) -> set[int]:
     sups = {int(r[0]) for r in rows if len(r) == 3 and "netsocket_harness.vboard" in r[2] and str(home) in r[2]}
     return sups | {int(r[0]) for r in rows if len(r) >= 2 and int(r[1]) in sups}
 collect_ignore = ["device_samples", "device_faults"]
+
+
+class Terminal:
+    """A `netsocket` command on a pty of its own, as a user's terminal: `write` keys, `expect` output."""
+
+    def __init__(self, *args: str) -> None:
+        import pty
+
+        self.master, slave = pty.openpty()
+        self.proc = subprocess.Popen([str(BIN / "netsocket"), *args], stdin=slave, stdout=slave, stderr=slave,
+                                     env=os.environ.copy())
+        os.close(slave)
+        self.seen = b""
+
+    def write(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def expect(self, text: bytes, limit: float = 15) -> None:
+        import select
+        import time
+
+        deadline = time.monotonic() + limit
+        while text not in self.seen and time.monotonic() < deadline:
+            if select.select([self.master], [], [], 0.2)[0]:
+                try:
+                    self.seen += os.read(self.master, 4096)
+                except OSError:  # the command ended
+                    break
+        assert text in self.seen, self.seen[-500:]
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        os.close(self.master)

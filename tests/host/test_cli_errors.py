@@ -10,7 +10,7 @@ import tty
 
 import pytest
 
-from .conftest import BIN, board_processes, run
+from .conftest import Terminal, board_processes, run
 
 
 def _one_line_error(proc, *words: str) -> None:
@@ -112,36 +112,19 @@ def test_flash_rejects_a_file_that_is_not_an_image(board, tmp_path):
 
 def test_run_and_repl_on_a_virtual_board(board, tmp_path):
     """`netsocket run` prints what the board printed; `netsocket repl` is mpremote's, on a terminal."""
-    import select
-    import subprocess
-
     script = tmp_path / "hello.py"
     script.write_text("print('from the board', 6 * 7)\n")
     out = run("netsocket", "run", "--board", "VIRTUAL", "--name", board.name, str(script)).stdout
     assert out.strip() == "from the board 42"
 
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([str(BIN / "netsocket"), "repl", "--name", board.name],
-                            stdin=slave, stdout=slave, stderr=slave, env=os.environ.copy())
-    os.close(slave)
-    seen = b""
-
-    def expect(text: bytes, limit: float = 10) -> None:
-        nonlocal seen
-        deadline = time.monotonic() + limit
-        while text not in seen and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.2)[0]:
-                seen += os.read(master, 4096)
-        assert text in seen, seen[-500:]
-
+    term = Terminal("repl", "--name", board.name)
     try:
-        expect(b"Connected to MicroPython")
-        os.write(master, b"\r")
-        expect(b">>> ")
-        os.write(master, b"print(6 * 7)\r")
-        expect(b"42\r\n")  # CRLF line ends, as a real board prints them
-        os.write(master, b"\x1d")  # Ctrl-]: leave mpremote's REPL
-        assert proc.wait(timeout=10) == 0
+        term.expect(b"Connected to MicroPython")
+        term.write(b"\r")
+        term.expect(b">>> ")
+        term.write(b"print(6 * 7)\r")
+        term.expect(b"42\r\n")  # CRLF line ends, as a real board prints them
+        term.write(b"\x1d")  # Ctrl-]: leave mpremote's REPL
+        assert term.proc.wait(timeout=10) == 0
     finally:
-        proc.kill()
-        os.close(master)
+        term.close()

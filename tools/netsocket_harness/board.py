@@ -42,8 +42,12 @@ def load_board(name: str) -> BoardDef:
         raise HarnessError(f"{path}: not valid JSON ({e})") from None
 
 
-def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT_NAME) -> str:
-    """The port to use: --port as given, else the virtual board `name` (started if needed)."""
+def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT_NAME,
+                 with_package: bool = False) -> str:
+    """The port to use: --port as given, else the virtual board `name` (started if needed).
+
+    Without --port the choice is said on stderr; a board started for
+    `with_package` commands (repl, run) gets netsocket in its ROM first."""
     if board is not None:
         load_board(board)  # an unknown name is an error even with --port
     if port == "auto":
@@ -56,15 +60,40 @@ def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT
     if board not in (None, VIRTUAL):
         raise HarnessError(f"board {board} is a real board: give its serial port with --port")
     cfg = vboard.running(name)
-    if cfg is None:
-        cfg = vboard.start(name)
-        print(f"started virtual board {name!r} on {cfg.port} (stop it with: netsocket vboard stop {name})",
-              file=sys.stderr)
+    if cfg is not None:
+        hint = "" if not with_package or _has_romfs(cfg) else " (netsocket is not in its ROM: netsocket deploy)"
+        print(f"no --port: using virtual board {name!r} on {cfg.port}{hint}", file=sys.stderr)
+        return cfg.port
+    cfg = vboard.start(name)
+    what = ""
+    if with_package and not _has_romfs(cfg):
+        from .flash import flash_virtual
+
+        flash_virtual(cfg.port, None, Path(cfg.home) / "build", name, log=lambda _line: None)
+        what = " with netsocket in its ROM"
+    print(f"no --port: started virtual board {name!r} on {cfg.port}{what} "
+          f"(stop it with: netsocket vboard stop {name})", file=sys.stderr)
     return cfg.port
+
+
+def _has_romfs(cfg: vboard.BoardConfig) -> bool:
+    with open(cfg.rom_path, "rb") as f:
+        return f.read(3) == b"\xd2\xcd\x31"
 
 
 # sys.platform on the board -> the board definition used when none is named
 _GENERIC = {"linux": VIRTUAL, "esp32": "ESP32_GENERIC", "rp2": "RPI_PICO_W", "pyboard": "NUCLEO_F429ZI"}
+# MicroPython port of a board definition -> the sys.platform it reports
+PLATFORM = {"unix": "linux", "esp32": "esp32", "rp2": "rp2", "stm32": "pyboard"}
+
+
+def check_board(transport, port: str, board: str) -> None:
+    """Refuse a board definition made for another MicroPython port than the one the board runs."""
+    bdef = load_board(board)
+    platform = transport.eval("__import__('sys').platform")
+    if PLATFORM.get(bdef.port_name, platform) != platform:
+        raise HarnessError(f"the board on {port} runs MicroPython's {platform} port, but {board} is "
+                           f"{_a(bdef.port_name)} board: name the board it is (see: netsocket boards), or leave out --board")
 
 
 def detect_board(transport, port: str) -> str:
@@ -78,3 +107,7 @@ def detect_board(transport, port: str) -> str:
         print(f"building for {name} (the board runs MicroPython's {platform} port; pass --board to choose)",
               file=sys.stderr)
     return name
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word

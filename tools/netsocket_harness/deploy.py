@@ -18,10 +18,10 @@ from pathlib import Path
 
 from mpremote.transport_serial import SerialTransport
 
-from .board import detect_board
+from .board import check_board, detect_board
 from .build import BuildOutput, build
 from .errors import HarnessError
-from .mpr import connect, mpremote, netsocket_on_board
+from .mpr import connect, mpremote, netsocket_on_board, release
 
 
 def _rom_matches(transport: SerialTransport, image: bytes) -> bool:
@@ -51,6 +51,8 @@ def deploy(port: str, mode: str, board: str | None, out: Path, rebuild: bool = T
     try:
         if board is None:
             board = detect_board(transport, port)
+        else:
+            check_board(transport, port, board)
         result = build(board, out) if rebuild else BuildOutput(board, out.resolve() / board, [])
         if mode == "romfs":
             if not result.romfs.is_file():
@@ -76,7 +78,7 @@ def deploy(port: str, mode: str, board: str | None, out: Path, rebuild: bool = T
                 counts["written"] += sum(1 for f in package.rglob("*") if f.is_file()) - same
             log(f"{counts['written']} files written, {counts['skipped']} up to date, in /lib on {port}")
     finally:
-        transport.close()
+        release(transport)
     _check_import(port, mode, log, time.monotonic() - t0)
     return counts
 

@@ -120,10 +120,105 @@ def check_hex(image: bytes, name: str) -> None:
 class FirmwareBuild:
     board: str
     files: list[Path]
+    log: Path | None = None
+    frozen: FrozenSize | None = None  # what netsocket's frozen modules take
 
     def summary(self) -> list[str]:
-        return [f"built MicroPython firmware for {self.board} with netsocket frozen:"] + [
+        lines = [f"built MicroPython firmware for {self.board} with netsocket frozen:"] + [
             f"  {f} ({f.stat().st_size} bytes)" for f in self.files]
+        if self.frozen is not None:
+            lines.append("  " + self.frozen.describe())
+        if self.log is not None:
+            lines.append(f"  build log: {self.log}")
+        return lines
+
+
+# -- what a build says ---------------------------------------------------------------
+
+# a line that names a cause (compiler, linker, git, CMake, curl); lines that only report that
+# something above failed (make's "*** ... Error 1", ninja's "build stopped") are consequences
+_CAUSE = re.compile(r"\berror\b|\bfatal\b|could not resolve host|undefined reference|no such file or directory|"
+                    r"failed to |not found|permission denied|no space left", re.I)
+_CONSEQUENCE = re.compile(r"^(\S*make(\[\d+\])?: \*\*\*|ninja: build stopped|-- Configuring incomplete|"
+                          r"See also |FAILED: |Error: command failed|cmake --build)")
+
+
+def first_errors(log: str, limit: int = 6) -> list[str]:
+    """The first lines of a failed build's output that name a cause (with a CMake error's message lines)."""
+    lines = [ln.rstrip() for ln in log.splitlines()]
+    found: list[str] = []
+    i = 0
+    while i < len(lines) and len(found) < limit:
+        line = lines[i].strip()
+        i += 1
+        if not line or _CONSEQUENCE.match(line) or not _CAUSE.search(line) or line in found:
+            continue
+        found.append(line[:200])
+        if line.startswith("CMake Error"):  # its message is on the indented lines below
+            while i < len(lines) and lines[i].startswith("  ") and lines[i].strip() and len(found) < limit:
+                found.append(lines[i].strip()[:200])
+                i += 1
+    if not found:  # nothing names a cause: the last lines, without make's own
+        found = [ln.strip()[:200] for ln in lines if ln.strip() and not _CONSEQUENCE.match(ln.strip())][-limit:]
+    return found
+
+
+@dataclass
+class FrozenSize:
+    """Bytes of flash netsocket's frozen modules take, from the symbols of the build's frozen content."""
+
+    modules: int
+    total: int  # all of netsocket's symbols: bytecode, raw code structures, constant tables and objects
+    bytecode: int  # fun_data_*: the bytecode (and its prelude and line info)
+    all_frozen: int  # every frozen module of the firmware (the port's own too)
+    source: Path
+
+    def describe(self) -> str:
+        return (f"netsocket adds {self.total / 1024:.1f} KB of flash: {self.modules} frozen modules, "
+                f"{self.bytecode / 1024:.1f} KB of it bytecode (all frozen modules: {self.all_frozen / 1024:.1f} KB; "
+                f"the names they add to the qstr pool are not counted; from the symbols of {self.source.name})")
+
+
+# mpy-tool.py names every C object it writes for a frozen module after the module's path
+# (tools/mpy-tool.py in MicroPython: freeze_constants, freeze_raw_code, freeze)
+_NETSOCKET_SYMBOL = re.compile(
+    r"^(fun_data|proto_fun|children|const_qstr_table_data|const_obj_table_data|const_obj|frozen_module)_netsocket_")
+
+
+def frozen_size(nm_output: str, source: Path) -> FrozenSize:
+    """Sum the sized symbols of `nm --print-size --radix=d` on the frozen content object."""
+    total = bytecode = all_frozen = modules = 0
+    for line in nm_output.splitlines():
+        parts = line.split()
+        if len(parts) != 4 or not parts[1].isdigit():
+            continue  # symbols without a size (undefined, labels)
+        size, name = int(parts[1]), parts[3]
+        all_frozen += size
+        if _NETSOCKET_SYMBOL.match(name):
+            total += size
+            bytecode += size if name.startswith("fun_data_") else 0
+            modules += name.startswith("frozen_module_")
+    return FrozenSize(modules, total, bytecode, all_frozen, source)
+
+
+def nm_command(bdef: BoardDef) -> str:
+    """The toolchain's nm for the board's port (the build used that toolchain, so it is installed)."""
+    if bdef.port_name in ("stm32", "rp2"):
+        return "arm-none-eabi-nm"
+    if bdef.port_name == "esp32":
+        chip = bdef.info.get("chip", "esp32")
+        return "riscv32-esp-elf-nm" if chip.startswith("esp32c") else f"xtensa-{chip}-elf-nm"
+    return "nm"
+
+
+def measure_frozen(bdef: BoardDef, build: Path) -> FrozenSize | None:
+    """netsocket's share of the frozen content, or None when the object or nm cannot be found."""
+    obj = next(iter(sorted(build.rglob("frozen_content*.o*"))), None)
+    nm = shutil.which(nm_command(bdef)) or shutil.which("nm")
+    if obj is None or nm is None:
+        return None
+    proc = subprocess.run([nm, "--print-size", "--radix=d", str(obj)], capture_output=True, text=True)
+    return frozen_size(proc.stdout, obj) if proc.returncode == 0 else None
 
 
 _OUTPUTS = {"esp32": ["firmware.bin"], "stm32": ["firmware.dfu", "firmware.hex"], "rp2": ["firmware.uf2"],
@@ -188,18 +283,19 @@ def build_firmware(board: str, checkout: Path, out: Path, jobs: int = 2, log=pri
     from .boards import generate
 
     generate([board])  # netsocket/_board.py must match board.json
+    dest = out.resolve() / board / "firmware"
+    dest.mkdir(parents=True, exist_ok=True)
     mpy_cross = checkout / "mpy-cross" / "build" / "mpy-cross"
     if not mpy_cross.exists():
         log(f"building mpy-cross in {checkout}/mpy-cross")
-        _run(["make", "-C", str(checkout / "mpy-cross"), f"-j{jobs}"], "mpy-cross")
+        _run(["make", "-C", str(checkout / "mpy-cross"), f"-j{jobs}"], "mpy-cross", dest / "mpy-cross.log")
     cmd = make_command(bdef, checkout, jobs)
     if bdef.port_name == "unix":  # no submodule-backed extras: freezing is what is being built
         cmd += ["MICROPY_PY_BTREE=0", "MICROPY_PY_FFI=0", "MICROPY_SSL_MBEDTLS=0", "MICROPY_PY_SSL=0"]
-    log("running: " + " ".join(cmd))
-    _run(cmd, f"MicroPython's {bdef.port_name} build")
+    log_path = dest / "build.log"
+    log("running: " + " ".join(cmd) + f"  (output: {log_path})")
+    _run(cmd, f"MicroPython's {bdef.port_name} build", log_path)
     src = build_dir(bdef, checkout)
-    dest = out.resolve() / board / "firmware"
-    dest.mkdir(parents=True, exist_ok=True)
     files = []
     for fname in _OUTPUTS[bdef.port_name]:
         f = src / fname
@@ -207,15 +303,19 @@ def build_firmware(board: str, checkout: Path, out: Path, jobs: int = 2, log=pri
             raise HarnessError(f"the build finished but {f} is missing")
         shutil.copy2(f, dest / fname)
         files.append(dest / fname)
-    return FirmwareBuild(board, files)
+    return FirmwareBuild(board, files, log_path, measure_frozen(bdef, src))
 
 
-def _run(cmd: list[str], what: str) -> None:
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if proc.returncode != 0:
-        lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
-        errors = [ln for ln in lines if "error" in ln.lower()]
-        raise HarnessError(f"{what} failed: {(errors or lines or ['exit status %d' % proc.returncode])[-1].strip()[:200]}")
+def _run(cmd: list[str], what: str, log_path: Path) -> None:
+    """Run a build step with its output in `log_path`; on failure, its first error lines and that path."""
+    with open(log_path, "w") as log:
+        try:
+            code = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT).returncode
+        except OSError as e:
+            raise HarnessError(f"{what} cannot start: {e.strerror}: {cmd[0]}") from None
+    if code != 0:
+        raise HarnessError(f"{what} failed (exit status {code}); full log: {log_path}",
+                           first_errors(log_path.read_text(errors="replace")))
 
 
 def default_firmware(bdef: BoardDef, out: Path, name: str | None = None) -> Path:

@@ -30,7 +30,7 @@ from . import vboard
 from .board import VIRTUAL, BoardDef, load_board
 from .build import build
 from .errors import HarnessError
-from .mpr import check_port, connect, netsocket_on_board
+from .mpr import check_port, connect, netsocket_on_board, release
 
 
 def _virtual_target(port: str | None, name: str) -> vboard.BoardConfig:
@@ -106,7 +106,7 @@ def check_boot(port: str, expected: str | None, log: Callable[[str], None], time
     except Exception as e:  # noqa: BLE001 - reported as one line
         raise HarnessError(f"flashed, but the board on {port} does not run MicroPython: {str(e).strip()[-120:]}") from None
     finally:
-        transport.close()
+        release(transport)
     ns, where = netsocket_on_board(port, f"flashed MicroPython {version}")
     if expected and version != expected:
         raise HarnessError(f"the board on {port} runs MicroPython {version}, not {expected} from the firmware: "
@@ -370,3 +370,34 @@ def _wait_port(port: str, timeout: float = 15.0) -> None:
             raise HarnessError(f"flashed, but {port} did not come back within {timeout:.0f} s: the board may "
                                "need a reset, or it came back under another name (see: netsocket devices)")
         time.sleep(0.25)
+
+
+# -- esptool's own commands on the board the harness resolves ---------------------------
+
+ESPTOOL_VERBS = {"erase": ["erase-flash"], "read-mac": ["read-mac"], "chip-info": ["flash-id"]}
+
+
+def esptool_verb(verb: str, board: str | None, port: str | None, name: str = vboard.DEFAULT_NAME,
+                 baud: int | None = None) -> None:
+    """`erase`, `read-mac`, `chip-info` (esptool's erase-flash, read-mac, flash-id) on an ESP32 in its
+    bootloader: `--port` (with `--board` for the chip), or the virtual board `name` in download mode."""
+    if port is None and board in (None, VIRTUAL):
+        cfg = _virtual_target(None, name)
+        if not _in_download_mode(cfg):
+            raise HarnessError(f"virtual board {name!r} runs MicroPython, not its ROM loader: "
+                               f"netsocket vboard reset {name} --bootloader first")
+        from .esp_rom.vboard import download_config
+
+        chip, port = download_config(load_board(VIRTUAL)).chip, cfg.port
+    elif port is None:
+        raise HarnessError(f"{board} is a real board: give its serial port with --port (see: netsocket devices)")
+    else:
+        check_port(port)
+        bdef = load_board(board) if board else None
+        if bdef is not None and bdef.info.get("flash", {}).get("method") != "esptool":
+            raise HarnessError(f"{board} is not an ESP32-family board: {verb} is esptool's, for ESP32 chips")
+        chip = bdef.info["chip"] if bdef is not None and board != VIRTUAL else "auto"
+    reset = ["--before", "no-reset", "--after", "no-reset"] if _is_pty(port) else [
+        "--before", "default-reset", "--after", "hard-reset"]
+    _esptool(["--chip", chip, "--port", port, "--baud", str(baud or 460800), *reset, *ESPTOOL_VERBS[verb]],
+             port, chip.upper())

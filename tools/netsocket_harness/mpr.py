@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import stat
+import sys
 
 from mpremote import main as mpremote_main
 from mpremote.commands import CommandError
@@ -57,11 +59,56 @@ def connect(port: str, soft_reset: bool = True, timeout: float = 5.0) -> SerialT
     return transport
 
 
+def release(transport: SerialTransport) -> None:
+    """Leave the raw REPL and close: the board is back at its friendly prompt, as mpremote leaves it."""
+    with contextlib.suppress(Exception):
+        transport.exit_raw_repl()
+    with contextlib.suppress(Exception):
+        transport.close()
+
+
+def need_terminal(what: str) -> None:
+    if not sys.stdin.isatty():
+        raise HarnessError(f"{what} needs a terminal (stdin is not one): use netsocket run FILE or exec CODE")
+
+
+def _on_sigint(seen: list):
+    """Note Ctrl-C in `seen` (then raise KeyboardInterrupt as usual); the old handler, or None off the main thread."""
+
+    def handler(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except ValueError:
+        return None
+
+
+def interrupt(transport: SerialTransport, timeout: float = 5.0) -> None:
+    """Ctrl-C to the board, then wait until what ran there has ended at the raw REPL's prompt."""
+    with contextlib.suppress(Exception):
+        transport.serial.write(b"\x03")
+        transport.read_until(1, b"\x04>", timeout_overall=timeout)
+
+
+@contextlib.contextmanager
+def session(port: str, soft_reset: bool = True, timeout: float = 5.0):
+    """`connect()` for a `with` block, released (friendly prompt) however the block ends."""
+    transport = connect(port, soft_reset, timeout)
+    try:
+        yield transport
+    finally:
+        release(transport)
+
+
 def mpremote(port: str, argv: list[str], transport: SerialTransport | None = None) -> int:
     """Run mpremote verbs (one chain, as on its command line) against `port`.
 
     With `transport` given, it is used and left open; otherwise one is opened
     (with a soft reset, except for ``repl``) and closed after."""
+    if argv[:1] == ["repl"]:
+        need_terminal("netsocket repl")
     state = mpremote_main.State()
     owned = transport is None
     if transport is None:
@@ -70,35 +117,45 @@ def mpremote(port: str, argv: list[str], transport: SerialTransport | None = Non
     state.transport = transport
     state._auto_soft_reset = False
     remaining = list(argv)
+    ctrl_c = []  # mpremote turns Ctrl-C into sys.exit(1): remember that it was one
+    old_handler = _on_sigint(ctrl_c)
     try:
         while remaining:
             cmd = remaining.pop(0)
             handler, make_parser = mpremote_main._COMMANDS[cmd]
             cmd_parser = make_parser()
             cmd_parser.add_argument("next_command", nargs="...")
+            if cmd == "fs" and remaining[:1] in (["ls"], ["tree"]) and sum(not a.startswith("-") for a in remaining) == 1:
+                remaining.append("")  # as mpremote's main: `fs ls` lists the current directory
             args = cmd_parser.parse_args(remaining)
             handler(state, args)
             remaining = args.next_command
+        if argv[0] == "mount" and state.run_repl_on_completion():  # as mpremote's main: its REPL after a mount
+            need_terminal("the REPL after mount")
+            mpremote_main.do_repl(state, mpremote_main.argparse_repl().parse_args([]))
+    except (KeyboardInterrupt, SystemExit) as e:
+        if not ctrl_c and not isinstance(e, KeyboardInterrupt):
+            raise
+        interrupt(transport)  # Ctrl-C here stops the code on the board too (mpremote's own does not)
+        raise KeyboardInterrupt from None
     except (CommandError, TransportExecError) as e:
         raise HarnessError(f"{argv[0]} on {port} failed: {e}") from None
     except TransportError as e:
         raise HarnessError(f"lost the board on {port}: {e}") from None
     finally:
+        if old_handler is not None:
+            signal.signal(signal.SIGINT, old_handler)
         if owned:
-            with contextlib.suppress(Exception):
-                transport.exit_raw_repl()
-            transport.close()
+            release(transport)
     return 0
 
 
 def netsocket_on_board(port: str, after: str) -> tuple[str, str]:
     """(version, file) of `import netsocket` after a soft reset; `after` names the step for errors."""
-    transport = connect(port)  # the soft reset mounts /rom afresh
-    try:
-        version = transport.eval("__import__('netsocket').__version__")
-        where = transport.eval("__import__('netsocket').__file__")
-    except Exception as e:  # noqa: BLE001 - reported as one line
-        raise HarnessError(f"{after}, but `import netsocket` fails on {port}: {str(e).strip()[-120:]}") from None
-    finally:
-        transport.close()
+    with session(port) as transport:  # the soft reset mounts /rom afresh
+        try:
+            version = transport.eval("__import__('netsocket').__version__")
+            where = transport.eval("__import__('netsocket').__file__")
+        except Exception as e:  # noqa: BLE001 - reported as one line
+            raise HarnessError(f"{after}, but `import netsocket` fails on {port}: {str(e).strip()[-120:]}") from None
     return version, where

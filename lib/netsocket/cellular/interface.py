@@ -56,9 +56,12 @@ class CellularInterface(NetworkInterface):
 
     def __init__(self, uart=None, modem="bg96", baud=115200, ppp=False, power=None):
         if uart is None:
-            from machine import UART
+            try:
+                from machine import UART
 
-            uart = UART(1, baudrate=baud)
+                uart = UART(1, baudrate=baud)
+            except (ImportError, ValueError, OSError) as e:  # ENODEV, naming the UART the modem needs
+                raise OSError(19, "CellularInterface: no modem UART(1) on this board: %s" % e)
         self._uart = uart
         self._power = power
         self.at = ATHandler(uart)

@@ -26,7 +26,7 @@ from ..build import compile_mpy
 from ..deploy import deploy
 from ..docsite import doc_programs
 from ..errors import HarnessError
-from ..mpr import connect, mpremote
+from ..mpr import connect, mpremote, release
 from ..peers import Peers
 from ..project import DEVICE_TESTS, ROOT
 
@@ -124,12 +124,11 @@ class TestBoard:
                 with contextlib.redirect_stdout(io.StringIO()):  # mpremote's "Up to date" lines
                     mpremote(self.port, ["fs", "cp", *files, f":{remote}/"], t)
         finally:
-            t.close()
+            release(t)
 
     def close(self) -> None:
         if self.transport is not None:
-            with contextlib.suppress(Exception):
-                self.transport.close()
+            release(self.transport)  # the board at its friendly prompt, as after mpremote
         self.peers.stop()
         if self._tmp is not None and self.vcfg is not None:
             with contextlib.suppress(HarnessError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,11 +41,16 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
         out += ["-n", str(args.workers)]
         if getattr(args, "personality", ""):
             out += ["--dist", "loadgroup"]  # a module's items on one board at a time (plugin)
-    return out
+    return out + list(getattr(args, "pytest_options", []))
 
 
 def run_tests(args: argparse.Namespace) -> int:
     if args.workers and args.port and len(args.port.split(",")) < args.workers:
         raise HarnessError(f"-n {args.workers} needs {args.workers} ports in --port (comma-separated)")
-    code = pytest.main(pytest_args(args))
+    argv = pytest_args(args)
+    if not args.port and args.board in (None, "VIRTUAL"):
+        n = args.workers or 1
+        print(f"no --port: the tests run on {n} virtual board{'s' if n > 1 else ''} of their own, "
+              "started and stopped with the run", file=sys.stderr)
+    code = pytest.main(argv)
     return int(code)

@@ -8,9 +8,11 @@ the board, so files and ROMFS images survive restarts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import stat
 import socket
 import subprocess
 import sys
@@ -75,11 +77,34 @@ def _check_name(name: str) -> None:
         raise HarnessError(f"bad board name {name!r}: use letters, digits, '-', '_' and '.'")
 
 
-def _check_uarts(uarts: dict[str, str]) -> dict[str, str]:
+def _check_uarts(uarts: dict[str, str], root: Path | None = None) -> dict[str, str]:
+    """Each --uartN must be a serial port (a pty or tty), and not a virtual board's console."""
+    consoles = {}
+    for cfg in list_boards(root):
+        with contextlib.suppress(OSError):
+            consoles[os.stat(cfg.port).st_rdev] = cfg.name
     for uid, path in uarts.items():
-        if not os.path.exists(path):
-            raise HarnessError(f"--uart{uid} {path}: no such serial port (is the modem running?)")
+        try:
+            st = os.stat(path)
+        except OSError:
+            raise HarnessError(f"--uart{uid} {path}: no such serial port (is the modem running?)") from None
+        if not stat.S_ISCHR(st.st_mode) or not _is_tty(path):
+            raise HarnessError(f"--uart{uid} {path}: not a serial port (give the pty a modem printed, /dev/pts/N)")
+        if st.st_rdev in consoles:
+            raise HarnessError(f"--uart{uid} {path}: that is the console of virtual board "
+                               f"{consoles[st.st_rdev]!r}, not a modem")
     return uarts
+
+
+def _is_tty(path: str) -> bool:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
 
 
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
@@ -102,7 +127,7 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
             f"stop it with: netsocket vboard stop {name}")
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
                       interpreter=interpreter or find_interpreter(), owner_pid=owner_pid,
-                      uarts=_check_uarts(uarts or {}), download_mode=download_mode, netns=netns,
+                      uarts=_check_uarts(uarts or {}, root), download_mode=download_mode, netns=netns,
                       personality=personality)
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path

@@ -1,10 +1,14 @@
 # Boot code of the virtual board. It runs INSIDE the MicroPython unix port,
 # not under CPython: the supervisor compiles it to .mpy and the interpreter's
-# first lines (see supervisor.STAGE1) allocate the ROM partition, then call
-# boot(rom), which turns the plain unix process into something shaped like a
-# board; then the interpreter's own REPL starts.
+# first lines (see supervisor.STAGE1) load it and call boot(length), which
+# turns the plain unix process into something shaped like a board; then the
+# interpreter's own REPL starts.
 #
-# - the board's flash directory becomes `/` and sys.path is a board's;
+# - the board's flash directory becomes `/` (`..` in os and open() paths stops
+#   at its top) and
+#   sys.path is a board's; a part that fails to come up (a UART whose pty is
+#   gone, the ROM file) is reported as a fault and the rest boots; should the
+#   boot itself fail, `/` is unmounted, never left as the host's root;
 # - a ROM partition (a host file) is held in RAM and offered through
 #   `vfs.rom_ioctl`, so `mpremote romfs query|deploy` work, and a valid
 #   ROMFS image in it is mounted at `/rom`;
@@ -16,17 +20,88 @@ import os
 import vfs as _vfs_mod
 import machine as _machine_mod
 
+# Every name here that the firmware does not already have costs the application
+# heap (an interned string): new names are few, and messages are not names.
+# A fault is a console line starting "[virtual board] fault: " (the supervisor
+# records those for `vboard list`).
 
-def _setup(rom):
+
+class BoardOs:
+    """The os module with every path kept inside the board: `..` stops at `/`.
+
+    The flash directory is mounted as a plain VfsPosix (imports stay native
+    and allocate nothing), which would take `/..` to the host's directory
+    above it; so the paths the application gives os and open() are made
+    absolute and cleaned here first."""
+
+    dir = "/"  # the current directory
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def path(self, path):
+        """`path` made absolute, with `.` and `..` resolved (`..` of `/` is `/`)."""
+        if path[:1] != "/":
+            path = self.dir + "/" + path
+        parts = []
+        for part in path.split("/"):
+            n = len(part)
+            if n == 2 and ord(part[0]) == 46 == ord(part[1]):  # ..
+                if parts:
+                    parts.pop()
+            elif n and not (n == 1 and ord(part) == 46):  # neither empty nor .
+                parts.append(part)
+        return "/" + "/".join(parts)
+
+    def chdir(self, path):
+        path = self.path(path)
+        os.chdir(path)
+        BoardOs.dir = path
+
+    def getcwd(self):
+        return self.dir
+
+    def listdir(self, path=""):
+        return os.listdir(self.path(path))
+
+    def ilistdir(self, path=""):
+        return os.ilistdir(self.path(path))
+
+    def stat(self, path):
+        return os.stat(self.path(path))
+
+    def statvfs(self, path):
+        return os.statvfs(self.path(path))
+
+    def mkdir(self, path):
+        return os.mkdir(self.path(path))
+
+    def rmdir(self, path):
+        return os.rmdir(self.path(path))
+
+    def remove(self, path):
+        return os.remove(self.path(path))
+
+    unlink = remove
+
+    def rename(self, *args):
+        return os.rename(*[self.path(a) for a in args])
+
+
+def _setup(length):
+    rom_size = length
     env = os.getenv
     rom_path = env("NSVB_ROM")
-    rom_size = len(rom)
     block = int(env("NSVB_ROM_BLOCK"))
     reset_code = int(env("NSVB_RESET_CODE"))
     bootloader_code = int(env("NSVB_BOOTLOADER_CODE"))
+    rom = None  # allocated last, above everything the boot keeps (see below)
 
-    romf = open(rom_path, "r+b")
-    romf.readinto(rom)
+    try:
+        romf = open(rom_path, "r+b")
+    except OSError as e:
+        romf = None
+        print("[virtual board] fault: ROM partition %s cannot be read (%s): /rom is not mounted" % (rom_path, e))
 
     class Vfs:
         """The builtin vfs module plus the ROM partition ioctl of real ports."""
@@ -51,6 +126,8 @@ def _setup(rom):
                 rom[offset : offset + len(data)] = data
                 return 0
             if op == 5:  # finish writing: persist to the host file
+                if romf is None:
+                    return -5  # EIO
                 romf.seek(0)
                 romf.write(rom)
                 romf.flush()
@@ -71,13 +148,19 @@ def _setup(rom):
         def bootloader(self):
             raise SystemExit(bootloader_code)  # the supervisor starts the ROM loader
 
-    uarts = {}  # opened now: once `/` is the board's flash, /dev is out of reach
+    uarts = {}  # id -> its pty, opened now (once `/` is the board's flash, /dev is out of reach), or why not
     for i in range(4):
         path = env("NSVB_UART%d" % i)
+        why = env("NSVB_UART%d_FAULT" % i)  # the supervisor found its pty gone
         if path:
-            uarts[i] = open(path, "r+b")
-    if uarts:
-        Machine.UART = _uart_class(uarts)
+            try:
+                uarts[i] = open(path, "r+b")
+            except OSError as e:
+                why = "its pty %s cannot be opened (%s)" % (path, e)
+                print("[virtual board] fault: UART(%d) is not wired: %s" % (i, why))
+        if why and i not in uarts:
+            uarts[i] = why  # UART(i) raises saying so
+    Machine.UART = _uart_class(uarts)
     link = env("NSVB_LINK")
     if link:  # on its own link (vboard start --netns): network.LAN shows it
         sys.modules["network"] = _network(link, env("NSVB_LINK_ADDR"))
@@ -88,20 +171,51 @@ def _setup(rom):
     sys.modules["vfs"] = Vfs()
     sys.modules["machine"] = Machine()
 
-    _vfs_mod.umount("/")
-    _vfs_mod.mount(_vfs_mod.VfsPosix(env("NSVB_FS")), "/")
-    os.chdir("/")
-    if rom[:3] == b"\xd2\xcd\x31":
+    mount()
+    # The ROM partition now: what the boot keeps lies below it, its garbage too (collected first),
+    # and the heap above it is the application's, in one piece.
+    import gc
+
+    gc.collect()
+    rom = bytearray(rom_size)
+    if romf is not None:
+        romf.readinto(rom)
+    if romf is not None and rom[:3] == b"\xd2\xcd\x31":
         try:
             _vfs_mod.mount(_vfs_mod.VfsRom(memoryview(rom)), "/rom")
         except Exception as e:  # a corrupt image must not stop the boot
             print("ROMFS not mounted:", repr(e))
     sys.path[:] = ["", ".frozen", "/rom", "/rom/lib", "/lib"]
-    return env("NSVB_MODE") == "friendly"
+    return os.getenv("NSVB_MODE") == "friendly"
+
+
+def mount():
+    """The board's flash directory as `/`, `..` kept inside it (BoardOs, open())."""
+    fs = _vfs_mod.VfsPosix(os.getenv("NSVB_FS"))
+    fs.chdir("/")  # raises unless the flash directory is there
+    try:
+        _vfs_mod.umount("/")
+    except OSError:
+        pass  # nothing mounted there (a failed boot unmounted the host's root)
+    _vfs_mod.mount(fs, "/")
+    os.chdir("/")
+    import builtins
+
+    board_os = BoardOs()
+    sys.modules["os"] = board_os
+    open_ = builtins.open
+
+    def open(path, *args, **kw):
+        return open_(board_os.path(path) if isinstance(path, str) else path, *args, **kw)
+
+    builtins.open = open
 
 
 def _uart_class(uarts):
-    """machine.UART over the ptys wired to this board (`vboard start --uart1 PTY`)."""
+    """machine.UART over the ptys wired to this board (`vboard start --uart1 PTY`).
+
+    An id with nothing wired raises ValueError, as on a port without that
+    UART; one whose pty was gone at boot raises OSError ENODEV saying so."""
     import io
     import select
     import termios
@@ -109,8 +223,11 @@ def _uart_class(uarts):
     class UART(io.IOBase):
         def __init__(self, id, baudrate=115200, **kw):
             self._f = uarts.get(id)
+            if isinstance(self._f, str):
+                raise OSError(19, "UART(%d) is not wired: %s" % (id, self._f))
             if self._f is None:
-                raise ValueError("UART(%d) doesn't exist" % id)
+                raise ValueError("UART(%d) doesn't exist: nothing is wired to it on this virtual board "
+                                 "(netsocket vboard start --uart%d PTY)" % (id, id))
             fd = self._f.fileno()
             termios.setraw(fd)
             a = termios.tcgetattr(fd)
@@ -232,12 +349,31 @@ def _run(name):
         sys.print_exception(e)
 
 
-def boot(rom):
-    """Make the process a board, given its ROM partition (allocated first of all)."""
+def boot(length):
+    """Make the process a board with a ROM partition of `length` bytes."""
     import gc
 
-    friendly = _setup(rom)
+    try:
+        friendly = _setup(length)
+    except BaseException as e:  # also a host's Ctrl-C arriving during the boot
+        # `/` is the board's flash if that can be mounted, else nothing: never the host's
+        try:
+            mount()
+            where = "/ is the board's flash"
+        except BaseException:
+            where = "no filesystem is mounted"
+            try:
+                _vfs_mod.umount("/")
+            except BaseException:
+                pass
+        print("[virtual board] fault: boot failed (%r); %s; reset the board (netsocket vboard reset) "
+              "once the cause is fixed" % (e, where))
+        return
+    run = _run
+    g = globals()  # the boot-only code is garbage from here on: the application gets its heap
+    for name in ("_setup", "mount", "_uart_class", "_run", "boot"):
+        del g[name]
     gc.collect()  # what the application sees: one heap, all but the ROM free
-    _run("boot.py")
+    run("boot.py")
     if friendly:
-        _run("main.py")
+        run("main.py")

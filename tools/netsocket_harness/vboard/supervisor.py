@@ -38,28 +38,30 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 SOFT_REBOOT = b"MPY: soft reboot\r\n"
+FAULT = b"[virtual board] fault: "  # console lines the board prints (board_boot.FAULT) and the supervisor records
 RESET_CODE = 99  # exit status by which board_boot's machine.reset() asks for a hard reset
 BOOTLOADER_CODE = 98  # ... and machine.bootloader() for the ROM loader (download mode)
 ROM_BLOCK = 4096
-# Heap the boot code and the GC's own tables take (measured: ~11 KB; 1.5 KB more since the
-# boot code also sets up links and personalities: gc.mem_free() at the prompt was 110816 with
-# 11 KB, 112224 before), added so that the application finds --heap bytes free at the prompt,
-# as on a board.
-BOOT_RESERVE = 11 * 1024 + 1536
+# Heap the boot code and the GC's own tables take (measured: ~13.5 KB), added so
+# that the application finds --heap bytes free at the prompt, as on a board.
+BOOT_RESERVE = 13 * 1024 + 512
 _BANNER = re.compile(rb"MicroPython [^\n]*\n(?:Type \"help\(\)\"[^\n]*\n|Use Ctrl-D[^\n]*\n)?>>> ")
 _LONE_LF = re.compile(rb"(?<!\r)\n")
 _OUT_LIMIT = 1 << 16  # bytes queued for the host before the interpreter is throttled
-# The interpreter's first code: the ROM partition is allocated before anything
-# else, so the heap left to the application is one piece; the boot code comes
-# precompiled, so compiling it leaves no holes.
+# The interpreter's first code: the boot code (precompiled, so compiling it
+# leaves no holes) loads first and allocates the ROM partition last, so that
+# what the boot keeps lies below it and the heap left to the application is
+# one piece above it.
 STAGE1 = (
     "import os,sys\n"
-    "_r=bytearray(int(os.getenv('NSVB_ROM_SIZE')))\n"
     "sys.path.insert(0,os.getenv('NSVB_BOOT_DIR'))\n"
-    "import nsvb_boot\n"
+    "try:\n"
+    " import nsvb_boot\n"
+    "except BaseException as e:\n"  # never a REPL on the host's filesystem
+    " import vfs;vfs.umount('/');print('[virtual board] fault: boot code not loaded:',repr(e));raise\n"
     "del sys.modules['nsvb_boot']\n"
-    "nsvb_boot.boot(_r)\n"
-    "del _r,nsvb_boot,os,sys\n"
+    "nsvb_boot.boot(int(os.getenv('NSVB_ROM_SIZE')))\n"
+    "del nsvb_boot,os,sys\n"
 )
 
 
@@ -78,6 +80,7 @@ class BoardConfig:
     uarts: dict[str, str] = field(default_factory=dict)  # UART id -> pty wired to it (a modem)
     download_mode: bool = False  # boot into the emulated ESP32 ROM loader (esp_rom.vboard)
     personality: str = ""  # behave like this port (esp32, stm32, rp2): vboard/personality/
+    faults: list[str] = field(default_factory=list)  # what did not come up at the last boot (vboard list)
     netns: bool = False  # on its own link: a network namespace and a veth pair (link.py)
     link: dict = field(default_factory=dict)  # that link (link.Link as JSON) while the board runs
 
@@ -146,6 +149,7 @@ class Supervisor:
         self.ready = False
         self.on_ready = lambda: None
         self.loader = None  # esp_rom.vboard.DownloadMode while the board sits in its ROM loader
+        self.scan = bytearray()  # the interpreter's output not yet seen whole, looked at for FAULT lines
         self.link = None  # link.Link of a board on its own link, and its delay relay
         self.relay = None
 
@@ -182,8 +186,19 @@ class Supervisor:
             NSVB_MODE="raw" if raw else "friendly",
             NSVB_BOOT_DIR=str(self.boot_dir),
         )
-        env.update((f"NSVB_UART{uid}", path) for uid, path in self.cfg.uarts.items())
-        heap = self.cfg.heap + self.cfg.rom_size + BOOT_RESERVE  # the ROM buffer is allocated first
+        faults = uart_faults(self.cfg.uarts, {os.fstat(fd).st_rdev for fd in (self.slave_fd, slave)})
+        for uid, path in self.cfg.uarts.items():
+            if uid in faults:
+                env[f"NSVB_UART{uid}_FAULT"] = faults[uid]
+            else:
+                env[f"NSVB_UART{uid}"] = path
+        self.cfg.faults = [f"UART({uid}) is not wired: {why}" for uid, why in faults.items()]
+        for text in self.cfg.faults:
+            self.emit(FAULT + text.encode() + b"\n")
+        if self.ready:
+            self.cfg.save()
+        self.scan.clear()
+        heap = self.cfg.heap + self.cfg.rom_size + BOOT_RESERVE  # the ROM buffer comes out of it too
         if self.cfg.personality:
             from .personality import HEAP_RESERVE
 
@@ -303,6 +318,7 @@ class Supervisor:
         if not data:
             self.restart(self.reap())
             return
+        self.record_faults(data)
         if not self.ready and b">>> " in data:
             self.ready = True
             self.cfg.save()
@@ -316,6 +332,25 @@ class Supervisor:
             self.held.clear()
             self.hide_banner = False
         self.emit(data)
+
+    def record_faults(self, data: bytes) -> None:
+        """Keep the FAULT lines the boot code prints, for `vboard list`."""
+        self.scan += data
+        if FAULT not in self.scan:
+            del self.scan[: max(0, len(self.scan) - len(FAULT))]
+            return
+        while FAULT in self.scan:
+            start = self.scan.index(FAULT)
+            end = self.scan.find(b"\n", start)
+            if end < 0:
+                del self.scan[:start]
+                return
+            text = self.scan[start + len(FAULT) : end].decode(errors="replace").strip()
+            del self.scan[: end + 1]
+            if text not in self.cfg.faults:
+                self.cfg.faults.append(text)
+                if self.ready:
+                    self.cfg.save()
 
     def emit(self, data: bytes) -> None:
         if not self.raw_mode and not self.hide_banner:
@@ -483,6 +518,32 @@ class Supervisor:
             link.destroy(self.link)
         self.cfg.state_path.unlink(missing_ok=True)
         self.cfg.ctl_path.unlink(missing_ok=True)
+
+
+def uart_faults(uarts: dict[str, str], own: set[int]) -> dict[str, str]:
+    """Why each wired UART cannot be wired now: its pty gone, or its path reused for a console
+    (`own`: the device numbers of this board's ptys, its serial port and its interpreter's)."""
+    from . import list_boards
+
+    consoles = {}
+    for cfg in list_boards():
+        try:
+            consoles[os.stat(cfg.port).st_rdev] = cfg.name
+        except OSError:
+            pass
+    faults = {}
+    for uid, path in uarts.items():
+        rewire = f"start the modem, then restart the board with --uart{uid} <its new pty>"
+        try:
+            st = os.stat(path)
+        except OSError:
+            faults[uid] = f"{path} is gone (a stopped modem?): {rewire}"
+            continue
+        if st.st_rdev in own:
+            faults[uid] = f"{path} is gone and its number now is this board's own console: {rewire}"
+        elif st.st_rdev in consoles:
+            faults[uid] = f"{path} is gone and its number now is the console of virtual board {consoles[st.st_rdev]!r}: {rewire}"
+    return faults
 
 
 def _describe(status: int) -> str:
