@@ -12,9 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.venv
-DEBIAN_PACKAGES=(valgrind dnsmasq-base mosquitto python3-pip nftables iproute2)  # callgrind for netsocket bench; dnsmasq for the DNS tests;
+DEBIAN_PACKAGES=(valgrind dnsmasq-base mosquitto python3-pip nftables iproute2 ser2net)  # callgrind for netsocket bench; dnsmasq for the DNS tests;
 # mosquitto for the socket facade tests (umqtt); python3-pip (Debian's pip 23) fetches their third-party libraries;
-# nft, ip, tc for the board links (vboard --netns)
+# nft, ip, tc for the board links (vboard --netns); ser2net for boards over the network (RFC 2217) and labgrid's exporter
 
 say() { printf '\n== %s\n' "$*"; }
 

@@ -43,4 +43,6 @@ def reopen(sock, addr):
         sock._sio()  # re-attach sigio; TCP: a new Stream over the new handle
     elif tcp:
         sock._io = st.socket_stream(s)
+    elif sock._peer is None:  # UDP: the hot path's native socket (udp.py) is the new one
+        sock._io = st.socket_dgram(s)
     return True

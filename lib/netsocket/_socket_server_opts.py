@@ -49,6 +49,8 @@ def _sio(self):
         from .stack import Stream
 
         self._io = Stream(st, self._h, self)
+    else:  # UDP: every datagram through the stack, which resets the event count (udp.py)
+        self._io = None
 
 
 def _to_ipv6(self, addr):
@@ -127,6 +129,8 @@ def sigio(self, cb):
             self._stack.socket_attach(self._h, None)
             if not self._proto:
                 self._io = self._stack.socket_stream(self._h)
+            elif self._peer is None:  # UDP: the hot path's native socket again (udp.py)
+                self._io = self._stack.socket_dgram(self._h)
 
 
 def _event(self):

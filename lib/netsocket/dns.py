@@ -149,6 +149,9 @@ def _cache_get(host, version):
     return hit
 
 
+NetworkStack._hit = _cache_get  # gethostbyname's first look (stack.py)
+
+
 def _cache_add(host, ips, ttl):
     global _uses
     if ttl <= 0 or cache_size <= 0:  # TTL 0: never cached (RFC 1034)

@@ -96,6 +96,11 @@ class InternetSocket(Socket):
             self._sio()
         elif not self._proto:  # TCP: the stream send/recv use (see NetworkStack.socket_stream)
             self._io = st.socket_stream(h)
+        else:  # UDP: the native socket its hot path uses, where the stack offers one (udp.py)
+            d = st.socket_dgram(h)
+            if d is not None:
+                self._io = d
+                self._timeout = self._timeout  # an instance attribute: read at every receive
         return _OK
 
     def close(self):
@@ -194,7 +199,10 @@ class TCPSocket(InternetSocket):
     # or ``as e`` take the frame past 11 words). Anything unusual (other arguments, errors,
     # waiting) goes to _send_rest()/_recv(), which redo the call with full checks: an error the
     # hot path caught recurs there (a failed TCP connection stays failed) and is mapped.
+    # Where the build knows the board's architecture they are native code (build.py): the
+    # frame on the C stack, no bytecode dispatch.
 
+    @micropython.native
     def send(self, data, size=None):
         """Send; blocking mode sends everything. -> count, WOULD_BLOCK or error."""
         try:
@@ -212,6 +220,7 @@ class TCPSocket(InternetSocket):
         self._n = n  # sent so far: a third argument would not fit the frame
         return self._send_rest(data, size)
 
+    @micropython.native
     def recv(self, buf, size=None):
         """Receive into ``buf``. -> count, 0 when the peer closed, WOULD_BLOCK or error."""
         try:

@@ -46,6 +46,9 @@ class NetworkStack:
       a stack whose handles are streams (NativeStack) returns ``h`` itself, so a send is
       one Python call over the native one.
     - ``socket_sendto(h, addr, data, size)``, ``socket_recvfrom(h, addr_out, buf, size)``
+    - ``socket_dgram(h)``: None, or (NativeStack) the native UDP socket, which UDPSocket then
+      calls directly (``sendto(data, dst)`` with ``dst = stack._sa(addr)``; ``recv(n)``,
+      ``recvfrom(n)`` with the source read by ``stack._addr``): a datagram in one Python frame
     - ``setsockopt(h, level, opt, value)``, ``getsockopt(h, level, opt) -> (value, err)``
     - ``socket_attach(h, cb)``: call ``cb()`` on socket events (spurious calls allowed); None detaches
     - ``socket_wait(h, events, timeout)``: wait up to ``timeout`` ms (< 0 forever) for
@@ -70,6 +73,9 @@ class NetworkStack:
     def socket_stream(self, h):
         return Stream(self, h)
 
+    def socket_dgram(self, h):
+        return None  # UDPSocket goes through socket_sendto/socket_recvfrom
+
     def __getattr__(self, name):
         # a seam call this driver lacks (one fallback instead of a dozen stub methods), or one of
         # Mbed's NetworkStack DNS calls (_stack_dns.py, added to the class on first use)
@@ -86,8 +92,17 @@ class NetworkStack:
     def socket_poll(self, h):
         return self.socket_wait(h, _POLLIN | _POLLOUT, 0)
 
+    _hit = None  # dns.py's cache lookup, set when it is loaded (see gethostbyname)
+
     def gethostbyname(self, host, addr, version=0):
         """Resolve ``host`` into the SocketAddress ``addr`` (port kept); -> nsapi code."""
+        hit = NetworkStack._hit  # a name netsocket's resolver has cached: no checks, no parsing, no import
+        if hit is not None and type(addr) is SocketAddress and (
+                NetworkStack._resolver or type(self)._lookup is NetworkStack._lookup):
+            hit = hit(host, version)  # a literal, a bad name or version is never in it
+            if hit:
+                addr._ip = hit[0]
+                return _OK
         if not isinstance(host, str) or not isinstance(addr, SocketAddress):
             return _PARAMETER
         if not host or len(host) > 255:
@@ -161,34 +176,44 @@ _ERRNOS = (
     "EDESTADDRREQ 3 89 121 EACCES 3 13 13 EOPNOTSUPP 2 95 95 ENOPROTOOPT 2 92 109 "
     "EBADF 5 9 9 EMFILE 5 24 24 ENFILE 5 23 23"
 )
-
-
-def _errmap():
-    # errno number -> -(nsapi code + 3000), 0 for unknown. The numbering from errno itself, not
-    # sys.platform: newlib's (ETIMEDOUT 116) on esp32 (mpconfigport.h:71) and on rp2 builds with
-    # MICROPY_USE_INTERNAL_ERRNO=0 (rp2 mpconfigport.h:133-135), else Linux's, which
-    # MicroPython's internal numbers follow
-    import errno
-
-    col = 3 if getattr(errno, "ETIMEDOUT", 110) == 116 else 2
-    m = bytearray(140)
-    t = _ERRNOS.split()
-    for i in range(0, len(t), 4):
-        n = getattr(errno, t[i], int(t[i + col]))
-        if n < 140:
-            m[n] = int(t[i + 1])
-    return m
-
-
-_emap = _errmap()  # at import, while the heap is free: errors are mapped when it may be short
+_emap = None  # errno number -> -(nsapi code + 3000), 0 for unknown
 
 
 def nsapi_error(e):
     """Map an exception from MicroPython's socket to an nsapi code, by errno name."""
+    global _emap
     if isinstance(e, MemoryError):
         return _NO_MEMORY
     if isinstance(e, (TypeError, ValueError)):
         return _PARAMETER
+    if _emap is None:
+        import errno
+
+        # the numbering from errno itself, not sys.platform: newlib's (ETIMEDOUT 116) on esp32
+        # (mpconfigport.h:71) and on rp2 builds with MICROPY_USE_INTERNAL_ERRNO=0 (rp2
+        # mpconfigport.h:133-135), else Linux's, which MicroPython's internal numbers follow
+        col = 3 if getattr(errno, "ETIMEDOUT", 110) == 116 else 2
+        codes = getattr(errno, "errorcode", {}).items()
+        m = bytearray(140)
+        w = []  # the 4 words of one entry: read word by word, no list of all ~110 (a 900 B peak)
+        i = 0
+        k = len(_ERRNOS)
+        while i < k:
+            j = _ERRNOS.find(" ", i)
+            if j < 0:
+                j = k
+            w.append(_ERRNOS[i:j])
+            i = j + 1
+            if len(w) == 4:
+                n = int(w[col])
+                for c, name in codes:  # by name, without interning it (getattr would: heap)
+                    if name == w[0]:
+                        n = c
+                        break
+                if n < 140:
+                    m[n] = int(w[1])
+                del w[:]
+        _emap = m
     n = e.errno if isinstance(e, OSError) else None
     if isinstance(n, int) and -3100 < n < -3000:  # already an nsapi code (Stream)
         return n
@@ -206,6 +231,10 @@ class NativeStack(NetworkStack):
         self._raw = hasattr(socket, "sockaddr")  # unix: sockaddr as raw bytes
         self._sigio = None  # poller thread when the port has no socket callbacks
         self._last = None  # see socket_sendto
+
+    _ph = None  # the handle registered in self._poll, and its events (see socket_wait)
+    _pev = 0
+    _src = None  # (native address, ip, port) of the last source UDPSocket's hot path read (udp.py)
 
     def __repr__(self):
         return "<NativeStack %d/%d sockets>" % (self.sockets, self.max_sockets)
@@ -276,7 +305,12 @@ class NativeStack(NetworkStack):
         # over socket_send, which re-arms the poller thread when a write would block)
         return h
 
+    socket_dgram = socket_stream  # the native socket itself
+
     def socket_close(self, h):
+        if h is self._ph and self._poll is not None:  # not left registered in socket_wait's poll
+            self._poll.unregister(h)
+            self._ph = None
         self.socket_attach(h, None)
         self.sockets -= 1
         try:
@@ -459,31 +493,48 @@ class NativeStack(NetworkStack):
     _waits = None  # unix: the handles in socket_wait now (see _wake.py)
     _wk = None  # unix: the waker socket, False if none (see _wake.py)
 
+    @micropython.native
     def socket_wait(self, h, events, timeout):
-        # one poll object serves every waiter in turn; a concurrent waiter (another thread) gets its own.
-        # unix: every poll also watches the waker, so that a close() in another thread ends it (_wake.py)
+        # one poll object serves every waiter in turn (a concurrent waiter, in another thread,
+        # gets its own). It keeps the last handle registered: register allocates, ipoll and
+        # modify do not, so a socket waiting again and again costs no allocation (compiled
+        # native where the build knows the board's architecture; as bytecode, the for loop's
+        # iterator takes the frame past the 11 words MicroPython keeps on the C stack).
+        # unix: every poll also watches the waker, so that a close() in another thread ends it
+        # (_wake.py); 0 is then returned, as for a timeout.
         p = self._poll
         self._poll = None
         wk = self._wk
-        if p is None or wk is None and self._raw:
-            if p is None:
-                p = select.poll()
-            if wk is None and self._raw:
-                from ._wake import waker
+        if wk is None and self._raw:  # the first wait: make the waker; it stays registered
+            from ._wake import waker
 
-                wk = waker(self)
+            wk = waker(self)
+            if wk and p is not None:
+                p.register(wk, _POLLIN)
+        if p is None:  # another thread has the shared one
+            p = select.poll()
             if wk:
-                p.register(wk, _POLLIN)  # stays registered in the shared poll object
-        p.register(h, events)
-        if wk:
-            self._waits.append(h)
-        try:
-            for s, ev in p.ipoll(timeout):
-                if s is h:
-                    return ev
-            return 0  # timed out, or woken because h was closed
-        finally:
-            p.unregister(h)
-            if wk:
-                self._waits.remove(h)
+                p.register(wk, _POLLIN)
+            p.register(h, events)
+            wk = (wk, p)  # (not given back)
+        elif self._ph is not h:
+            if self._ph is not None:
+                p.unregister(self._ph)
+            p.register(h, events)
+            self._ph = h
+            self._pev = events
+        elif self._pev != events:
+            p.modify(h, events)
+            self._pev = events
+        w = self._waits
+        if w is not None:
+            w.append(h)
+        events = 0
+        for s, ev in p.ipoll(timeout):
+            if s is h:
+                events = ev
+        if w is not None:
+            w.remove(h)
+        if type(wk) is not tuple:
             self._poll = p
+        return events

@@ -30,7 +30,9 @@ class UDPSocket(InternetSocket):
         return None, _UNSUPPORTED
 
     def connect(self, addr, port=None):
-        """Set (or, with an unspecified address, reset) the peer. No traffic."""
+        """Set (or, with an unspecified address, reset) the peer. No traffic.
+
+        A connected socket filters sources: it leaves the hot path (see sendto)."""
         if port is not None or not isinstance(addr, SocketAddress):
             if self._h is None:
                 return _NO_SOCKET
@@ -40,22 +42,21 @@ class UDPSocket(InternetSocket):
             if err:
                 return err
         self._peer = SocketAddress(addr) if addr else None
+        if self._io is not None or self._peer is None and self._cb is None and self._stack:
+            self._io = None if self._peer else self._stack.socket_dgram(self._h)  # hot path only without a peer
         return _OK
 
-    # sendto(), recvfrom() and recv() begin with a hot path small enough to keep its frame
-    # off the heap: a bytes-like buffer, no size, a SocketAddress, one attempt. Anything
-    # else (checks that fail, a size, waiting) takes the full path in _sendto()/_recvfrom().
-
+    @micropython.native
     def sendto(self, addr, data, size=None):
         """Send one datagram to ``addr``. -> count or error."""
-        if size is None and type(data) in _BUFFERS and type(addr) is SocketAddress and addr._port:
-            if self._h is not None and addr._ip not in _NOIP:
-                if self._cb is not None:
-                    self._pend = 0
-                size = _len(data)
-                n = self._stack.socket_sendto(self._h, addr, data, size)
-                if n >= 0 or n != _PARAMETER and (n != _WOULD_BLOCK or not self._timeout):
-                    return n
+        io = self._io
+        if io is not None:
+            try:
+                c = self._stack._last
+                if (size is None or size == _len(data)) and addr._ip is c[0] and addr._port == c[1]:
+                    return io.sendto(data, c[2])
+            except:  # noqa: E722 - anything (no destination yet, an error): the full path says what
+                pass
         return self._sendto(addr, data, size)
 
     def _sendto(self, addr, data, size):
@@ -94,31 +95,48 @@ class UDPSocket(InternetSocket):
             return _NO_ADDRESS
         return self.sendto(p, data, size)
 
+    @micropython.native
     def recvfrom(self, addr, buf, size=None):
         """Receive one datagram (truncated to ``size``), filling ``addr`` with its source.
 
         When connected, datagrams from other addresses are dropped.
         """
-        if size is None and type(buf) is bytearray and type(addr) is SocketAddress and self._peer is None:
-            if self._h is not None:
-                if self._cb is not None:
-                    self._pend = 0
-                size = _len(buf)
-                n = self._stack.socket_recvfrom(self._h, addr, buf, size)
-                if n != _WOULD_BLOCK or not self._timeout:
-                    return n
-        return self._recvfrom(addr, buf, size)
+        io = self._io
+        if io is None or type(buf) is not bytearray or addr is not None and type(addr) is not SocketAddress:
+            return self._recvfrom(addr, buf, size)
+        if size is None:
+            size = _len(buf)
+        elif not 0 <= size <= _len(buf):
+            return _PARAMETER
+        t = self._timeout
+        if t and not self._stack.socket_wait(io, _POLLIN, t):  # 0: timed out, or a close woke it
+            if self._h is None:
+                return _NO_SOCKET
+            if t > 0:
+                return _WOULD_BLOCK  # (forever: read, and on nothing the full path waits again)
+        try:
+            if addr is None:  # recv(): no source wanted
+                d = io.recv(size)
+            else:
+                d, a = io.recvfrom(size)
+        except:  # noqa: E722 - closed, an error, or nothing after all: the full path says what
+            return self._recvfrom(addr, buf, size)
+        t = _len(d)
+        buf[:t] = d
+        if addr is None:
+            return t
+        st = self._stack
+        c = st._src
+        if c is not None and c[0] == a:  # the same source as last time: nothing to parse
+            addr._ip = c[1]
+            addr._port = c[2]
+        else:  # parsed once per new source
+            st._addr(a, addr)
+            st._src = (a, addr._ip, addr._port)
+        return t
 
     def recv(self, buf, size=None):
-        if size is None and type(buf) is bytearray and self._peer is None:
-            if self._h is not None:
-                if self._cb is not None:
-                    self._pend = 0
-                size = _len(buf)
-                n = self._stack.socket_recvfrom(self._h, None, buf, size)
-                if n != _WOULD_BLOCK or not self._timeout:
-                    return n
-        return self._recvfrom(None, buf, size)
+        return self.recvfrom(None, buf, size)
 
     def _recvfrom(self, addr, buf, size):
         h = self._h

@@ -65,6 +65,11 @@ def host(request):
     return sys.stdin.readline().strip()
 
 
-def timeout(seconds):
-    """Decorator giving one test its own time limit; read by the runner from the source."""
+def timeout(*_):
+    """Decorators the runner reads from the source, which do nothing on the board: ``@timeout(s)`` gives one
+    test its own time limit, ``@requires("cellular", ...)`` what it needs of the board (``REQUIRES = (...)``
+    at module level: every test of the module); the runner gives it only to a board that has it."""
     return lambda fn: fn
+
+
+requires = timeout  # one function for both: every test imports this module under the board's heap

@@ -11,6 +11,8 @@ from netsocket import TCPSocket, UDPSocket, SocketAddress
 from cellutil import ctl, use, iface, each_modem
 from nsutil import addr, fill
 
+REQUIRES = ("cellular",)  # the runner gives these tests only to boards with a modem
+
 OK = 0
 WOULD_BLOCK = -3001
 UNSUPPORTED = -3002

@@ -5,6 +5,8 @@ from netsocket import SocketAddress, TCPSocket
 from cellutil import use, iface, each_modem
 from nsutil import addr
 
+REQUIRES = ("cellular",)  # the runner gives these tests only to boards with a modem
+
 OK = 0
 DNS_FAILURE = -3009
 

@@ -22,6 +22,8 @@ from netsocket.nsapi import (
 from sockcases import open_destruct, open_limit, open_twice
 from nsutil import SIZES, net, addr, fill, Flag, recv_all, nonblock_echo
 
+REQUIRES = ("tls",)  # the runner gives these tests only to boards with TLS
+
 SERVER_NAME = "tls.netsocket.test"  # tools/netsocket_harness/peers/tls.py
 DIR = "/tests/"
 

@@ -1,4 +1,8 @@
-"""Which serial port a command talks to: `--port`, or a (virtual) board by name."""
+"""Board definitions (boards/<NAME>/board.json) and which one a running board needs.
+
+A leaf of the harness: which serial port a command talks to is decided above
+it, in `targets` (a `--port`, a virtual board, an inventory entry, a labgrid place).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import vboard
 from .errors import HarnessError
-from .mpr import check_port
 from .project import BOARDS
 
 VIRTUAL = "VIRTUAL"
@@ -40,45 +42,6 @@ def load_board(name: str) -> BoardDef:
         return BoardDef(name, path.parent, json.loads(path.read_text()))
     except ValueError as e:
         raise HarnessError(f"{path}: not valid JSON ({e})") from None
-
-
-def resolve_port(port: str | None, board: str | None, name: str = vboard.DEFAULT_NAME,
-                 with_package: bool = False) -> str:
-    """The port to use: --port as given, else the virtual board `name` (started if needed).
-
-    Without --port the choice is said on stderr; a board started for
-    `with_package` commands (repl, run) gets netsocket in its ROM first."""
-    if board is not None:
-        load_board(board)  # an unknown name is an error even with --port
-    if port == "auto":
-        from .devices import auto_port
-
-        port = auto_port(board if board != VIRTUAL else None)
-    if port:
-        check_port(port)
-        return port
-    if board not in (None, VIRTUAL):
-        raise HarnessError(f"board {board} is a real board: give its serial port with --port")
-    cfg = vboard.running(name)
-    if cfg is not None:
-        hint = "" if not with_package or _has_romfs(cfg) else " (netsocket is not in its ROM: netsocket deploy)"
-        print(f"no --port: using virtual board {name!r} on {cfg.port}{hint}", file=sys.stderr)
-        return cfg.port
-    cfg = vboard.start(name)
-    what = ""
-    if with_package and not _has_romfs(cfg):
-        from .flash import flash_virtual
-
-        flash_virtual(cfg.port, None, Path(cfg.home) / "build", name, log=lambda _line: None)
-        what = " with netsocket in its ROM"
-    print(f"no --port: started virtual board {name!r} on {cfg.port}{what} "
-          f"(stop it with: netsocket vboard stop {name})", file=sys.stderr)
-    return cfg.port
-
-
-def _has_romfs(cfg: vboard.BoardConfig) -> bool:
-    with open(cfg.rom_path, "rb") as f:
-        return f.read(3) == b"\xd2\xcd\x31"
 
 
 # sys.platform on the board -> the board definition used when none is named

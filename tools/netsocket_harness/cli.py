@@ -36,7 +36,7 @@ def do_vboard_start(args: argparse.Namespace) -> int:
     uarts = {str(i): path for i, path in ((1, args.uart1), (2, args.uart2)) if path}
     if args.foreground:
         vboard.run_foreground(args.name, args.heap, args.rom, uarts=uarts, netns=args.netns,
-                              personality=args.personality)
+                              rfc2217=args.rfc2217 or 0, personality=args.personality)
         return 0
     if args.foreground and (args.download_mode or args.firmware):
         raise HarnessError("--download-mode and --firmware start a board in the background: drop --foreground")
@@ -45,7 +45,9 @@ def do_vboard_start(args: argparse.Namespace) -> int:
         raise HarnessError(f"--firmware {args.firmware}: not an executable MicroPython unix build "
                            "(netsocket build --board VIRTUAL --micropython <checkout> makes one)")
     cfg = vboard.start(args.name, args.heap, args.rom, uarts=uarts, interpreter=interpreter,
-                       download_mode=args.download_mode, netns=args.netns, personality=args.personality)
+                       download_mode=args.download_mode, netns=args.netns, rfc2217=args.rfc2217 or 0,
+                       personality=args.personality)
+    _say_rfc2217(cfg)
     if args.download_mode:
         print(f"virtual board {cfg.name!r} is in download mode (an emulated ESP32 ROM loader): "
               f"flash it with esptool or netsocket flash --board VIRTUAL")
@@ -77,6 +79,28 @@ def do_vboard_link(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- farms (issue 17): a virtual board exported over RFC 2217 -----------------------
+
+def _say_rfc2217(cfg: vboard.BoardConfig) -> None:
+    if cfg.rfc2217:
+        print(f"exported by ser2net as rfc2217://127.0.0.1:{cfg.rfc2217} (give that as --port on this machine)")
+
+
+def _rfc2217_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rfc2217", type=int, metavar="TCP_PORT",
+                   help="also export the board's serial port over RFC 2217 on 127.0.0.1:TCP_PORT (ser2net), "
+                        "stopped with the board")
+
+
+def _inventory_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inventory", metavar="FILE",
+                   help="TOML file of boards (port or labgrid place, board, caps); with -n N, one worker per "
+                        "board (default: all of them), each board locked for the run")
+    p.add_argument("--lg-env", metavar="FILE",
+                   help="labgrid environment: its targets (acquired places, options netsocket_board and "
+                        "netsocket_caps) are the boards, one worker each")
+
+
 def do_vboard_stop(args: argparse.Namespace) -> int:
     names = [b.name for b in vboard.list_boards()] if args.all else [args.name]
     for name in names:
@@ -90,9 +114,10 @@ def do_vboard_list(args: argparse.Namespace) -> int:
     if not boards:
         print("no virtual boards running")
     for cfg in boards:
-        faults = "".join(f"	FAULT: {f}" for f in cfg.faults)
-        link = f"	link {cfg.link['board_ip']} <-> {cfg.link['host_ip']}" if cfg.link else ""
-        print(f"{cfg.name}	{cfg.port}	pid {cfg.pid}	heap {cfg.heap // 1024}K{link}	{cfg.home}{faults}")
+        faults = "".join(f"\tFAULT: {f}" for f in cfg.faults)
+        link = f"\tlink {cfg.link['board_ip']} <-> {cfg.link['host_ip']}" if cfg.link else ""
+        url = f"\trfc2217://127.0.0.1:{cfg.rfc2217}" if cfg.rfc2217 else ""
+        print(f"{cfg.name}\t{cfg.port}{url}\tpid {cfg.pid}\theap {cfg.heap // 1024}K{link}\t{cfg.home}{faults}")
     return 0
 
 
@@ -127,7 +152,7 @@ def do_build(args: argparse.Namespace) -> int:
 
 
 def do_deploy(args: argparse.Namespace) -> int:
-    from .board import resolve_port
+    from .targets import resolve_port
     from .deploy import deploy
 
     port = resolve_port(args.port, args.board, args.name)
@@ -167,7 +192,7 @@ def do_devices(args: argparse.Namespace) -> int:
 
 
 def do_repl(args: argparse.Namespace) -> int:
-    from .board import resolve_port
+    from .targets import resolve_port
     from .mpr import mpremote, need_terminal
 
     port = resolve_port(args.port, args.board) if args.port else None  # a bad --port is said first
@@ -177,7 +202,7 @@ def do_repl(args: argparse.Namespace) -> int:
 
 
 def do_run(args: argparse.Namespace) -> int:
-    from .board import resolve_port
+    from .targets import resolve_port
     from .mpr import mpremote
 
     if not Path(args.file).is_file():
@@ -234,7 +259,7 @@ MPREMOTE_VERBS = {  # verb -> help; the arguments after it are mpremote's, as `m
 
 
 def do_mpremote_verb(args: argparse.Namespace) -> int:
-    from .board import resolve_port
+    from .targets import resolve_port
     from .mpr import mpremote
 
     port = resolve_port(args.port, args.board, args.name)
@@ -249,7 +274,7 @@ def do_esptool_verb(args: argparse.Namespace) -> int:
 
 
 def do_monitor(args: argparse.Namespace) -> int:
-    from .board import resolve_port
+    from .targets import resolve_port
     from .monitor import monitor
 
     port = resolve_port(args.port, args.board, args.name)
@@ -283,7 +308,14 @@ def do_bench(args: argparse.Namespace) -> int:
     module = importlib.import_module(f".bench.{args.what}", __package__)
     if args.callgrind_only and not hasattr(module, "instructions"):
         raise HarnessError(f"--callgrind-only is for `bench sockets`, not `bench {args.what}`")
-    (module.instructions if args.callgrind_only else module.run)()
+    kw = {}
+    if args.plot:
+        if args.what in ("harness", "dns"):
+            raise HarnessError(f"--plot is for `bench sockets`, `tls` and `cellular`, not `bench {args.what}`")
+        kw["plot"] = Path(args.plot)
+    (module.instructions if args.callgrind_only else module.run)(**kw)
+    if args.plot:
+        print(f"plots in {args.plot}")
     return 0
 
 
@@ -299,7 +331,7 @@ def do_soak(args: argparse.Namespace) -> int:
 SERVERS_HELP = (
     "echo, discard, daytime, chargen (TCP and UDP); echo6 (echo over IPv6); http, https, ntp; clients (connects to "
     "a board's listening socket); dns (dnsmasq with the test records), dns-silent (never answers), dns-spoof "
-    "(answers from a wrong address); tls_echo, tls_discard, tls_daytime, and TLS servers with a bad "
+    "(answers from a wrong address); tls_echo, tls_discard, tls_sink, tls_daytime, and TLS servers with a bad "
     "certificate: tls_expired, tls_wronghost, tls_selfsigned, tls_untrusted, tls_clientauth (wants a client "
     "certificate), all under a test CA made at start; dtls_echo; mqtt, mqtts (a mosquitto broker, plain and "
     "TLS, when mosquitto is installed).")
@@ -331,6 +363,7 @@ def parser() -> argparse.ArgumentParser:
                    help="run this MicroPython unix build (e.g. with netsocket frozen) instead of the stock one")
     p.add_argument("--netns", action="store_true",
                    help="on its own link: a network namespace joined to the host by a veth pair (root only)")
+    _rfc2217_arg(p)
     p.add_argument("--personality", default="", choices=["", *PERSONALITIES], metavar="PORT",
                    help="behave like that port's socket/network/errno (emulation): esp32, stm32 or rp2")
     p.set_defaults(func=do_vboard_start)
@@ -412,6 +445,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--personality", default="", metavar="PORT[,PORT]",
                    help="on virtual boards that behave like these ports (esp32, stm32, rp2; 'unix' for the plain one)")
     p.add_argument("paths", nargs="*", help="test files (default: tests/device)")
+    _inventory_arg(p)
     p.set_defaults(func=do_test)
 
     from .modem.__main__ import EPILOG as MODEM_EPILOG, baud_rate
@@ -460,6 +494,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["harness", "sockets", "tls", "dns", "cellular", "compat", "link"])
     p.add_argument("--callgrind-only", action="store_true",
                    help="sockets: only the interpreter instruction counts (valgrind), no board")
+    p.add_argument("--plot", metavar="DIR", help="sockets, tls, cellular: also write PNG plots into DIR (matplotlib)")
     p.set_defaults(func=do_bench)
 
     p = sub.add_parser("soak", help="long mixed TCP/UDP/DNS/TLS run under random link faults; fails on heap "

@@ -19,7 +19,7 @@ from pathlib import Path
 from mpremote.transport_serial import SerialTransport
 
 from .board import check_board, detect_board
-from .build import BuildOutput, build
+from .build import BuildOutput, arch_of_mpy, board_arch, build
 from .errors import HarnessError
 from .mpr import connect, mpremote, netsocket_on_board, release
 
@@ -44,7 +44,9 @@ def deploy(port: str, mode: str, board: str | None, out: Path, rebuild: bool = T
     """Deploy and verify; returns counts {"written": n, "skipped": m}.
 
     With no `board`, the package is built for the generic board of the
-    MicroPython port the board runs (VIRTUAL for the unix port)."""
+    MicroPython port the board runs (VIRTUAL for the unix port). The hot methods
+    are native code only when the board itself reports the board definition's
+    architecture (``sys.implementation._mpy``); otherwise everything is bytecode."""
     t0 = time.monotonic()
     transport = connect(port)
     counts = {"written": 0, "skipped": 0}
@@ -53,7 +55,11 @@ def deploy(port: str, mode: str, board: str | None, out: Path, rebuild: bool = T
             board = detect_board(transport, port)
         else:
             check_board(transport, port, board)
-        result = build(board, out) if rebuild else BuildOutput(board, out.resolve() / board, [])
+        arch = board_arch(board)
+        if arch is not None and arch_of_mpy(transport.eval("getattr(__import__('sys').implementation,'_mpy',0)")) != arch:
+            log(f"{port} does not report {arch} code: bytecode only")
+            arch = None
+        result = build(board, out, arch) if rebuild else BuildOutput(board, out.resolve() / board, [])
         if mode == "romfs":
             if not result.romfs.is_file():
                 raise HarnessError(f"no ROMFS image at {result.romfs}: run netsocket build --board {board}")

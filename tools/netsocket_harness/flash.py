@@ -31,6 +31,7 @@ from .board import VIRTUAL, BoardDef, load_board
 from .build import build
 from .errors import HarnessError
 from .mpr import check_port, connect, netsocket_on_board, release
+from .serial_url import is_url, serial_url
 
 
 def _virtual_target(port: str | None, name: str) -> vboard.BoardConfig:
@@ -69,6 +70,9 @@ def flash(board: str, port: str | None, firmware: str | None, out: Path, name: s
           erase: bool = False, baud: int | None = None, progress: bool = True, drive: str | None = None,
           log: Callable[[str], None] = print) -> None:
     bdef = load_board(board)
+    if board == VIRTUAL and port and is_url(port):
+        flash_virtual_remote(bdef, port, firmware, out, erase, baud, progress, log)
+        return
     if board == VIRTUAL:
         cfg = _virtual_target(port, name)
         if _in_download_mode(cfg):
@@ -161,7 +165,7 @@ def esp_argv(chip: str, port: str, baud: int, offset: int, image: Path, erase: b
     # a pty (virtual board, emulator) has no DTR/RTS lines: no reset through them there
     reset = ["--before", "no-reset", "--after", "no-reset", "--connect-attempts", "2"] if pty else [
         "--before", "default-reset", "--after", "hard-reset"]
-    argv = ["--chip", chip, "--port", port, "--baud", str(baud), *reset, "write-flash"]
+    argv = ["--chip", chip, "--port", serial_url(port), "--baud", str(baud), *reset, "write-flash"]
     if erase:
         argv.append("--erase-all")
     if not progress:
@@ -216,6 +220,37 @@ def flash_virtual_esptool(bdef: BoardDef, cfg: vboard.BoardConfig, firmware: str
     _esptool(argv, cfg.port, dl.chip.upper())
     vboard.control(cfg, "reset")  # the virtual board's reset line: boot the application
     check_boot(cfg.port, None, log)
+
+
+def flash_virtual_remote(bdef: BoardDef, url: str, firmware: str | None, out: Path, erase: bool,
+                         baud: int | None, progress: bool, log: Callable[[str], None]) -> None:
+    """A virtual board behind a network port (ser2net): flashed in download mode, like an ESP32.
+
+    Its reset line is out of reach, so esptool leaves the ROM loader itself
+    (``--no-stub --after soft-reset``: FLASH_END with "run"), and the board boots the image."""
+    from .esp_rom.vboard import download_config
+
+    check_port(url)
+    dl = download_config(bdef)
+    image_path = Path(firmware) if firmware else build(VIRTUAL, out).romfs
+    image = _read(image_path)
+    if not image.startswith(b"\xd2\xcd\x31"):
+        raise HarnessError(f"{image_path} is not a ROMFS image (netsocket build makes one)")
+    if len(image) > bdef.info["rom_size"]:
+        raise HarnessError(f"{image_path} has {len(image)} bytes; the ROM partition holds {bdef.info['rom_size']}")
+    log(f"flashing {image_path} ({len(image)} bytes) to the ROMFS partition at {dl.romfs_offset:#x} "
+        f"of the virtual board on {url} ({dl.chip} in download mode) with esptool")
+    argv = esp_argv(dl.chip, url, baud or 460800, dl.romfs_offset, image_path, erase, progress, pty=True)
+    argv[argv.index("--after") + 1] = "soft-reset"
+    try:
+        _esptool(["--no-stub", *argv], url, dl.chip.upper())
+    except HarnessError as e:
+        if "bootloader answers" not in str(e) and "cannot open" not in str(e):
+            raise
+        raise HarnessError(f"{e}; a virtual board on a network port is flashed in download mode "
+                           "(netsocket vboard reset NAME --bootloader on its machine), "
+                           "or put the package on it with netsocket deploy") from None
+    check_boot(url, None, log)
 
 
 def _read(path: Path) -> bytes:
@@ -399,5 +434,5 @@ def esptool_verb(verb: str, board: str | None, port: str | None, name: str = vbo
         chip = bdef.info["chip"] if bdef is not None and board != VIRTUAL else "auto"
     reset = ["--before", "no-reset", "--after", "no-reset"] if _is_pty(port) else [
         "--before", "default-reset", "--after", "hard-reset"]
-    _esptool(["--chip", chip, "--port", port, "--baud", str(baud or 460800), *reset, *ESPTOOL_VERBS[verb]],
+    _esptool(["--chip", chip, "--port", serial_url(port), "--baud", str(baud or 460800), *reset, *ESPTOOL_VERBS[verb]],
              port, chip.upper())

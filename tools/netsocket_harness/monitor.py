@@ -15,6 +15,7 @@ from serial.tools.miniterm import Miniterm, Transform
 
 from . import vboard
 from .errors import HarnessError
+from .serial_url import serial_url
 
 
 class _EnterIsCR(Transform):
@@ -28,7 +29,7 @@ def monitor(port: str, baud: int = 115200, reset: str = "none", vcfg: vboard.Boa
     if not sys.stdin.isatty():
         raise HarnessError("netsocket monitor needs a terminal (stdin is not one)")
     try:
-        ser = serial.serial_for_url(port, baud, timeout=1)
+        ser = serial.serial_for_url(serial_url(port), baud, timeout=1)  # rfc2217:// gains ign_set_control
     except serial.SerialException as e:
         raise HarnessError(f"cannot open {port}: {e}") from None
     if reset == "hard":

@@ -11,37 +11,33 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import pty
+import select
 import signal
-import stat
 import sys
+import threading
+import tty
+from collections.abc import Iterator
 
+import serial
 from mpremote import main as mpremote_main
 from mpremote.commands import CommandError
 from mpremote.transport import TransportError, TransportExecError
 from mpremote.transport_serial import SerialTransport
 
 from .errors import HarnessError
+from .serial_url import check_port, is_url, serial_url, why_unopenable
 
-
-def check_port(port: str) -> None:
-    """A local device path must exist and be a character device."""
-    if "://" in port:
-        return
-    try:
-        st = os.stat(port)
-    except OSError:
-        raise HarnessError(f"serial port {port} does not exist (see: netsocket vboard list, or ls /dev/tty*)") from None
-    if not stat.S_ISCHR(st.st_mode):
-        raise HarnessError(f"{port} is not a serial device")
+__all__ = ["check_port", "connect", "mpremote", "netsocket_on_board", "open_port"]
 
 
 def open_port(port: str) -> SerialTransport:
     check_port(port)
     try:
         # a read timeout, so that a silent port cannot block a read forever
-        return SerialTransport(port, baudrate=115200, timeout=1)
+        return SerialTransport(serial_url(port), baudrate=115200, timeout=1)
     except TransportError:
-        raise HarnessError(f"cannot open {port}: busy or not a serial port") from None
+        raise HarnessError(f"cannot open {port}: {why_unopenable(port)}") from None
 
 
 def connect(port: str, soft_reset: bool = True, timeout: float = 5.0) -> SerialTransport:
@@ -57,6 +53,52 @@ def connect(port: str, soft_reset: bool = True, timeout: float = 5.0) -> SerialT
         detail = f"; it sent {got[:60]}" if got and got != "b''" else "; it sent nothing"
         raise HarnessError(f"no MicroPython REPL answers on {port}{detail} ({e})") from None
     return transport
+
+
+@contextlib.contextmanager
+def local_pty(url: str) -> Iterator[str]:
+    """A local pty relayed both ways to a network port (``rfc2217://``, ``socket://``).
+
+    mpremote's REPL waits on its serial port's file descriptor (``console.py``
+    ``waitchar``: ``select([stdin, serial.fd])``), which pyserial's URL ports
+    do not have; through this pty it runs unchanged."""
+    try:
+        ser = serial.serial_for_url(serial_url(url), baudrate=115200, timeout=0.1)
+    except (serial.SerialException, OSError, ValueError):
+        raise HarnessError(f"cannot open {url}: {why_unopenable(url)}") from None
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    stop = threading.Event()
+
+    def board_to_pty() -> None:
+        while not stop.is_set():
+            try:
+                data = ser.read(max(1, ser.in_waiting))
+            except (serial.SerialException, OSError):
+                return
+            if data:
+                os.write(master, data)
+
+    def pty_to_board() -> None:
+        while not stop.is_set():
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    ser.write(os.read(master, 4096))
+                except (serial.SerialException, OSError):
+                    return
+
+    relays = [threading.Thread(target=f, daemon=True) for f in (board_to_pty, pty_to_board)]
+    for t in relays:
+        t.start()
+    try:
+        yield os.ttyname(slave)
+    finally:
+        stop.set()
+        for t in relays:
+            t.join()
+        ser.close()
+        os.close(master)
+        os.close(slave)
 
 
 def release(transport: SerialTransport) -> None:
@@ -109,6 +151,9 @@ def mpremote(port: str, argv: list[str], transport: SerialTransport | None = Non
     (with a soft reset, except for ``repl``) and closed after."""
     if argv[:1] == ["repl"]:
         need_terminal("netsocket repl")
+        if transport is None and is_url(port):
+            with local_pty(port) as local:
+                return mpremote(local, argv)
     state = mpremote_main.State()
     owned = transport is None
     if transport is None:

@@ -1,5 +1,6 @@
 """Where the project's parts are: the harness is installed from the checkout."""
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -11,6 +12,11 @@ LIB = ROOT / "lib"
 PORTS = ROOT / "ports"
 BOARDS = ROOT / "boards"
 DEVICE_TESTS = ROOT / "tests" / "device"
+
+
+def state_home() -> Path:
+    """Where the harness keeps state: ``$NETSOCKET_HOME``, else ``~/.local/state/netsocket``."""
+    return Path(os.environ.get("NETSOCKET_HOME") or Path.home() / ".local" / "state" / "netsocket")
 
 
 def tool_command(name: str, package: str) -> list[str]:

@@ -1,9 +1,12 @@
 """TLSSocketWrapper, TLSSocket, DTLSSocketWrapper and DTLSSocket over MicroPython's ``tls`` (mbedTLS).
 
-The TLS records go through the transport Socket's own ``send``/``recv`` (any
-netsocket Socket: TCPSocket, a modem's socket, ...), via a small stream
-adapter that MicroPython's ssl reads and writes. Verification is on by
-default; ``set_insecure_no_verify()`` turns it off.
+When the transport is a TCPSocket on the board's own IP stack (NativeStack: its
+stream is the native socket), mbedTLS reads and writes that native socket
+itself: no Python in the data path; waiting is the stack's ``socket_wait``.
+Over any other Socket (a modem's socket, DTLS over a UDPSocket, a socket
+with sigio) the records go through the transport's own ``send``/``recv``, via
+a small stream adapter that MicroPython's ssl reads and writes. Verification
+is on by default; ``set_insecure_no_verify()`` turns it off.
 
 **Host name check -- differs from Mbed.** Without ``set_hostname`` (or a hostname given
 to the constructor or a legacy ``connect(host, port)``), the server certificate is checked
@@ -213,6 +216,7 @@ class TLSSocketWrapper(Socket):
     _proto = 0  # tls.PROTOCOL_TLS_CLIENT
     _dgram = False
     _eof = False  # the peer's close_notify came: recv returns 0
+    _nat = None  # the native socket mbedTLS uses itself, after a native handshake (_tls_native.py)
     _chain = False  # set_verify_chain_only()
     _busy = 0  # recv/send calls inside ssl now (another thread may close)
 
@@ -222,7 +226,7 @@ class TLSSocketWrapper(Socket):
         self._ctl = control
         self._ctx = None  # tls.SSLContext, made when first needed
         self._ss = None  # the ssl socket after a good handshake
-        self._bio = None
+        self._bio = None  # the adapter; None on the native path
         self._timeout = -1
 
     def __repr__(self):
@@ -379,6 +383,12 @@ class TLSSocketWrapper(Socket):
     def _handshake(self):
         if self._dgram and not hasattr(tls, "PROTOCOL_DTLS_CLIENT"):
             return _UNSUPPORTED
+        t = self._t
+        h = getattr(t, "_h", None)
+        if not self._dgram and h is not None and t._io is h:  # NativeStack: its stream is the native socket
+            from ._tls_native import handshake  # (loaded only here: less heap elsewhere)
+
+            return handshake(self, h)
         bio = self._bio
         if bio is None:
             bio = self._bio = _Bio(self._t, self._dgram)
@@ -403,6 +413,10 @@ class TLSSocketWrapper(Socket):
         size = _size(data, size)
         if size <= 0:
             return size and _PARAMETER
+        if self._nat is not None:  # mbedTLS writes the native socket itself (_tls_native.py)
+            from ._tls_native import send
+
+            return send(self, ss, data, size)
         bio = self._bio
         bio.start(self._timeout, True)
         self._busy += 1  # close() in another thread waits until this call has left ssl
@@ -428,6 +442,10 @@ class TLSSocketWrapper(Socket):
             return size and _PARAMETER
         if self._eof:
             return 0
+        if self._nat is not None:  # mbedTLS reads the native socket itself (_tls_native.py)
+            from ._tls_native import recv
+
+            return recv(self, ss, buf, size)
         # First take what is there without waiting: ssl's read loop would block for the rest
         # of ``size`` after a short record. If nothing was there, wait for one whole record.
         bio = self._bio
@@ -478,10 +496,13 @@ class TLSSocketWrapper(Socket):
         self._t = None
         ss = self._ss
         self._ss = self._ctx = None
+        if self._nat is not None:
+            self._nat = None
         err = _OK
         if self._ctl == TRANSPORT_CONNECT_AND_CLOSE or self._ctl == TRANSPORT_CLOSE:
             err = t.close()  # ends a transport wait of a recv/send in another thread
-            t.sigio(None)
+            if getattr(t, "_cb", True) is not None:  # (none attached: sigio's module stays unloaded)
+                t.sigio(None)
             t0 = ticks_ms()
             while self._busy and ticks_diff(ticks_ms(), t0) < 2000:  # it is leaving ssl
                 sleep_ms(1)

@@ -20,6 +20,7 @@ from ..mpr import connect
 from ..peers import Peers
 
 RATES = (115200, 921600)
+PLOT_RATES = (115200, 230400, 460800, 921600)  # with --plot: enough points for a curve
 
 _DEVICE = """
 import time
@@ -88,12 +89,19 @@ MODELS = {
 }
 
 
-def run() -> None:
+def run(plot: Path | None = None) -> None:
+    rows: dict[str, list[tuple[int, float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="nsbench-cell-") as tmp, Peers() as peers:
         for model, what in MODELS.items():
             print("sockets over", what)
-            for baud in RATES:
-                _report(baud, *_measure(model, baud, peers.addresses, Path(tmp)))
+            for baud in PLOT_RATES if plot is not None else RATES:
+                size, up, down, rtt = _measure(model, baud, peers.addresses, Path(tmp))
+                _report(baud, size, up, down, rtt)
+                rows.setdefault(model, []).append((baud, size / (up / 1e6), size / (down / 1e6)))
+    if plot is not None:
+        from .plots import cellular
+
+        print(f"plot: {cellular(plot, rows)}")
 
 
 def _report(baud: int, size: int, up: int, down: int, rtt: int) -> None:

@@ -27,6 +27,7 @@ import ast
 import os
 import re
 import shutil
+import socket
 import socketserver
 import statistics
 import subprocess
@@ -38,6 +39,7 @@ from pathlib import Path
 from .. import vboard
 from ..build import build
 from ..deploy import deploy
+from ..errors import HarnessError
 from ..mpr import connect
 from ..peers import Peers
 
@@ -107,49 +109,44 @@ ls.close()
 print(repr((min(res[raw]), min(res[ns]))))
 """
 
-# Unix port under callgrind: N calls of one kind over a loopback connection to itself
-# ("udp": N 64-byte datagrams sent to the socket's own address and received; raw with
-# readinto, which runs queued datagrams together, and "rawrecv" with recv, which does not
-# but allocates a bytes object per datagram, as netsocket must: MicroPython has no recv_into).
+# Unix port under callgrind: N calls of one kind. TCP over a loopback connection to itself
+# (1200 bytes written, then read); UDP against the bench's echo peer (a host thread, not
+# counted), so every blocking receive waits: raw is sendto + a blocking recvfrom.
 CALLGRIND = """
 import sys, socket
 sys.path.insert(0, {lib!r})
 from netsocket import TCPSocket, UDPSocket, SocketAddress, NetworkInterface
-MODE, OP, N = {mode!r}, {op!r}, {n}
+MODE, OP, N, PORT = {mode!r}, {op!r}, {n}, {port}
 net = NetworkInterface.get_default_instance(); net.connect()
-ls = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if OP == "udp" else socket.SOCK_STREAM)
-for port in range(20000 + {slot} * 100, 20100 + {slot} * 100):
-    try:
-        ls.bind(socket.getaddrinfo("127.0.0.1", port)[0][-1]); break
-    except OSError:
-        pass
-if OP == "udp":
+if OP.startswith("udp"):
     out = bytearray(64)
     buf = bytearray(64)
     if MODE == "ns":
-        ls.close()
-        u = UDPSocket(); u.open(net); u.bind(port)
-        a = SocketAddress("127.0.0.1", port)
+        u = UDPSocket(); u.open(net)
+        a = SocketAddress("127.0.0.1", PORT); src = SocketAddress()
+        if OP == "udp":
+            for i in range(N):
+                u.sendto(a, out)
+                u.recvfrom(src, buf)
+        else:
+            for i in range(N):
+                u.sendto(a, out, 64)
+                u.recvfrom(src, buf, 64)
+    else:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        a = socket.getaddrinfo("127.0.0.1", PORT)[0][-1]
         for i in range(N):
-            u.sendto(a, out)
-            u.recv(buf)
-    elif MODE == "raw":
-        a = socket.getaddrinfo("127.0.0.1", port)[0][-1]
-        for i in range(N):
-            ls.sendto(out, a)
-            ls.readinto(buf)
-    else:  # one datagram per call, as recvfrom must: native recv() returns a new bytes object
-        a = socket.getaddrinfo("127.0.0.1", port)[0][-1]
-        for i in range(N):
-            ls.sendto(out, a)
-            d = ls.recv(64)
-            buf[:len(d)] = d
+            u.sendto(out, a)
+            d, f = u.recvfrom(64)
     sys.exit()
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(socket.getaddrinfo("127.0.0.1", PORT)[0][-1])
 ls.listen(1)
 if MODE == "ns":
-    s = TCPSocket(); s.open(net); s.connect(SocketAddress("127.0.0.1", port))
+    s = TCPSocket(); s.open(net); s.connect(SocketAddress("127.0.0.1", PORT))
 else:
-    s = socket.socket(); s.connect(socket.getaddrinfo("127.0.0.1", port)[0][-1])
+    s = socket.socket(); s.connect(socket.getaddrinfo("127.0.0.1", PORT)[0][-1])
 c, _ = ls.accept()
 buf = bytearray(1200)
 other = bytearray(1200)
@@ -197,14 +194,22 @@ class _Sink(socketserver.BaseRequestHandler):
             if not data:
                 return
             left -= len(data)
+            quickack(self.request)
         self.request.sendall(b"OK")
+
+
+def quickack(s: socket.socket) -> None:
+    """ACK at once (Linux): else the sender's last small segment waits in Nagle for our delayed
+    ACK (40 ms), and a bulk figure measures that stall rather than the sender."""
+    if hasattr(socket, "TCP_QUICKACK"):
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
 
 
 class _SinkServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
 
-def run(rounds: int = 9) -> None:
+def run(rounds: int = 9, plot: Path | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="nsbench-") as tmp:
         root = Path(tmp)
         cfg = vboard.start("bench-sockets", root=root, owner_pid=os.getpid())
@@ -212,14 +217,15 @@ def run(rounds: int = 9) -> None:
         threading.Thread(target=sink.serve_forever, daemon=True).start()
         try:
             with Peers() as peers:
-                _bench(cfg, root, {**peers.addresses, "sink": sink.server_address}, rounds)
+                _bench(cfg, root, {**peers.addresses, "sink": sink.server_address}, rounds, plot)
         finally:
             sink.shutdown()
             sink.server_close()
             vboard.stop("bench-sockets", root=root)
 
 
-def _bench(cfg: vboard.BoardConfig, root: Path, peers: dict[str, tuple[str, int]], rounds: int) -> None:
+def _bench(cfg: vboard.BoardConfig, root: Path, peers: dict[str, tuple[str, int]], rounds: int,
+           plot: Path | None = None) -> None:
     build_dir = root / "build"
     deploy(cfg.port, "romfs", "VIRTUAL", build_dir, log=lambda *_a: None)
     print(f"virtual board {cfg.port}, heap {cfg.heap // 1024}K, package in ROMFS; "
@@ -228,10 +234,12 @@ def _bench(cfg: vboard.BoardConfig, root: Path, peers: dict[str, tuple[str, int]
     board = connect(cfg.port)
     try:
         _throughput(board, peers, rounds)
+        if plot is not None:
+            _size_sweep(board, peers["sink"], plot)
         _memory(board)
     finally:
         board.close()
-    _instructions(build("VIRTUAL", build_dir).mpy_dir, root)
+    _instructions(root, plot)
 
 
 def _throughput(board, peers: dict[str, tuple[str, int]], rounds: int) -> None:
@@ -249,6 +257,25 @@ def _throughput(board, peers: dict[str, tuple[str, int]], rounds: int) -> None:
     ns, raw = _median_pair(board, f"ns_udp({echo[0]!r},{echo[1]},{DATAGRAMS})",
                            f"raw_udp({echo[0]!r},{echo[1]},{DATAGRAMS})", rounds)
     _row("UDP 64-byte datagrams (echoed)", DATAGRAMS / (ns / 1e6), DATAGRAMS / (raw / 1e6), "/s")
+
+
+SWEEP = (64, 256, 1024, 4096, 16384)  # bytes per send in the --plot sweep
+SWEEP_BYTES = 1024 * 1024
+
+
+def _size_sweep(board, sink: tuple[str, int], plot: Path) -> None:
+    # TCP throughput against the send size, 1 MB per point, median of 3 alternating rounds
+    print("\nTCP bulk 1 MB by send size (median of 3)  netsocket MB/s   raw MB/s")
+    ns_rates, raw_rates = [], []
+    for chunk in SWEEP:
+        ns, raw = _median_pair(board, f"ns_bulk({sink[0]!r},{sink[1]},{SWEEP_BYTES},{chunk})",
+                               f"raw_bulk({sink[0]!r},{sink[1]},{SWEEP_BYTES},{chunk})", 3)
+        ns_rates.append(SWEEP_BYTES / ns)
+        raw_rates.append(SWEEP_BYTES / raw)
+        print(f"  {chunk:5d}-byte sends {ns_rates[-1]:28.1f} {raw_rates[-1]:10.1f}")
+    from .plots import tcp_throughput
+
+    print(f"  plot: {tcp_throughput(plot, list(SWEEP), ns_rates, raw_rates)}")
 
 
 def _row(label: str, ns: float, raw: float, unit: str) -> None:
@@ -277,50 +304,103 @@ def _eval_print(board, code: str):
 HEAP = 112640  # the virtual board's heap: garbage is collected as often as on the board
 
 
-def instructions() -> None:
+def instructions(plot: Path | None = None) -> None:
     """Only the callgrind counts (`netsocket bench sockets --callgrind-only`): no board, no peers."""
     with tempfile.TemporaryDirectory(prefix="nsbench-") as tmp:
-        root = Path(tmp)
-        _instructions(build("VIRTUAL", root / "build").mpy_dir, root)
+        _instructions(Path(tmp), plot)
 
 
-def _instructions(lib: Path, root: Path, n: int = 2000) -> None:
-    print("\ninterpreter instructions per call (callgrind, unix port, N and 2N calls; "
-          "the peer's side included in both)")
+_LABELS = {"send": "send 1200 B (TCP)", "recv": "recv 1200 B (TCP)",
+           "udp": "sendto+recvfrom 64 B (UDP)", "udpsize": "  the same with a size"}
+_TARGETS = {"send": (1600, 1200), "recv": (1600, 1200), "udp": (3000, 3000), "udpsize": (3000, 3000)}
+
+
+def _udp_echo() -> tuple[socket.socket, threading.Event]:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                d, a = s.recvfrom(65536)
+            except OSError:
+                continue
+            s.sendto(d, a)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return s, stop
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def added_instructions(root: Path, n: int = 2000) -> dict[str, dict[str, float]] | None:
+    """Instructions per call netsocket adds over raw: {build: {op: added}}, build "native"
+    (the hot methods compiled for x64, as the virtual board's build does) and "bytecode"."""
     if not shutil.which("valgrind"):
-        print("  valgrind not installed: skipped (apt-get install valgrind)")
-        return
+        return None
     mp = Path(sys.executable).with_name("micropython")
     env = dict(os.environ, PYTHONHASHSEED="0")
-    ops = ("send", "recv", "udp")
-    jobs = {}
-    slot = 0
-    for op in ops:
-        for mode in ("ns", "raw", "rawrecv") if op == "udp" else ("ns", "raw"):
-            for count in (n, 2 * n):
-                script = root / f"cg_{op}_{mode}_{count}.py"
-                script.write_text(CALLGRIND.format(lib=str(lib), mode=mode, op=op, n=count, slot=slot))
-                slot += 1
-                out = root / f"cg_{op}_{mode}_{count}.out"
-                jobs[(op, mode, count)] = (subprocess.Popen(
-                    ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, str(mp),
-                     "-X", f"heapsize={HEAP}", str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env), out)
-                if len([p for p, _ in jobs.values() if p.poll() is None]) >= 2:
-                    next(p for p, _ in jobs.values() if p.poll() is None).wait()
-    total = {}
-    for key, (proc, out) in jobs.items():
-        _, err = proc.communicate()
-        m = re.search(rb"Collected : (\d+)", err)
-        if proc.returncode or not m:
-            print(f"  callgrind run {key} failed: {err.decode(errors='replace').strip()[-200:]}")
-            return
-        total[key] = int(m.group(1))
-    labels = {"send": "send 1200 B (TCP)", "recv": "recv 1200 B (TCP)", "udp": "sendto+recv 64 B (UDP)"}
-    per = {key[:2]: (total[(*key[:2], 2 * n)] - total[(*key[:2], n)]) / n for key in total}
-    for op in ops:
-        ns, raw = per[(op, "ns")], per[(op, "raw")]
-        target = "   target <= 1000" if op != "udp" else ""
-        print(f"  {labels[op]:24} netsocket {ns:7.0f}, raw {raw:7.0f}: netsocket adds {ns - raw:6.0f}{target}")
-    rr = per[("udp", "rawrecv")]
-    print(f"  {'':24} raw with recv() {rr:7.0f} (one datagram per call, a bytes object each): "
-          f"netsocket adds {per[('udp', 'ns')] - rr:6.0f}")
+    libs = {"native": build("VIRTUAL", root / "native").mpy_dir,
+            "bytecode": build("VIRTUAL", root / "bytecode", None).mpy_dir}
+    echo, stop = _udp_echo()
+    jobs: dict[tuple[str, str, str, int], tuple[subprocess.Popen, Path]] = {}
+    try:
+        for kind, lib in libs.items():
+            for op in _LABELS:
+                for mode in ("ns", "raw"):
+                    if mode == "raw" and kind == "bytecode":
+                        continue  # raw code is the same in both builds
+                    for count in (n, 2 * n):
+                        port = echo.getsockname()[1] if op.startswith("udp") else _free_port()
+                        name = f"cg_{kind}_{op}_{mode}_{count}"
+                        script = root / f"{name}.py"
+                        script.write_text(CALLGRIND.format(lib=str(lib), mode=mode, op=op, n=count, port=port))
+                        out = root / f"{name}.out"
+                        # only the interpreter's own run is counted (not the CPython wrapper's start-up)
+                        jobs[(kind, op, mode, count)] = (subprocess.Popen(
+                            ["valgrind", "--tool=callgrind", "--toggle-collect=micropython_unix_main",
+                             f"--callgrind-out-file={out}", sys.executable, str(mp), "-X", f"heapsize={HEAP}",
+                             str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env), out)
+                        running = [p for p, _ in jobs.values() if p.poll() is None]
+                        if len(running) >= 2:
+                            running[0].wait()
+        total = {}
+        for key, (proc, out) in jobs.items():
+            _, err = proc.communicate()
+            m = re.search(rb"Collected : (\d+)", err)
+            if proc.returncode or not m:
+                raise HarnessError(f"callgrind run {key} failed: {err.decode(errors='replace').strip()[-200:]}")
+            total[key] = int(m.group(1))
+    finally:
+        stop.set()
+        echo.close()
+    per = {key[:3]: (total[(*key[:3], 2 * n)] - total[(*key[:3], n)]) / n for key in total}
+    return {kind: {op: per[(kind, op, "ns")] - per[("native", op, "raw")] for op in _LABELS} | {
+        f"raw {op}": per[("native", op, "raw")] for op in _LABELS} for kind in libs}
+
+
+def _instructions(root: Path, plot: Path | None = None) -> None:
+    print("\ninterpreter instructions netsocket adds per call over raw MicroPython (callgrind, unix port, "
+          "N and 2N calls; UDP against an echo peer, raw = sendto + blocking recvfrom)")
+    added = added_instructions(root)
+    if added is None:
+        print("  valgrind not installed: skipped (apt-get install valgrind)")
+        return
+    print(f"  {'':28} {'raw':>7} {'bytecode':>9} {'native':>8}   targets (bytecode / native)")
+    for op, label in _LABELS.items():
+        t = _TARGETS[op]
+        print(f"  {label:28} {added['native']['raw ' + op]:7.0f} {added['bytecode'][op]:+9.0f} "
+              f"{added['native'][op]:+8.0f}   <= {t[0]} / {t[1]}")
+    if plot is not None:
+        from .plots import instructions as draw
+
+        labels = ["TCP send\n1200 B", "TCP recv\n1200 B", "UDP 64 B\nsendto+recvfrom", "UDP with\na size"]
+        path = draw(plot, labels, [added["bytecode"][op] for op in _LABELS], [added["native"][op] for op in _LABELS],
+                    [_TARGETS[op][1] for op in _LABELS])
+        print(f"  plot: {path}")

@@ -1,7 +1,8 @@
 """`netsocket bench tls`: TLSSocket against raw `ssl` over raw `socket`, on one private virtual board.
 
 - handshake: creation to finished handshake (TCP connect, CA load, ECDHE-ECDSA P-256);
-- bulk: upload to the TLS discard peer, and a round trip of 1 KiB pieces through the TLS echo peer;
+- bulk: upload to the TLS sink peer (it answers once it holds the last byte, so the time is
+  end to end, as in `bench sockets`), and a round trip of 1 KiB pieces through the TLS echo peer;
 - memory: GC heap held by one open connection (both ways), and what mbedTLS holds
   outside the GC heap on the unix port (the board process's RSS growth over a
   few connections; estimated from mbedTLS's buffer sizes for boards).
@@ -76,8 +77,14 @@ def hs(make):
 def up_ns():
     s = ns(DISCARD)
     t0 = time.ticks_us()
+    assert s.send(UP.to_bytes(4, "big")) == 4
     for _ in range(UP // 1024):
         assert s.send(buf) == 1024
+    got = 0
+    while got < 2:
+        n = s.recv(rx, 2 - got)
+        assert n > 0, n
+        got += n
     dt = time.ticks_diff(time.ticks_us(), t0)
     s.close()
     return dt
@@ -85,8 +92,10 @@ def up_ns():
 def up_raw():
     s = raw(DISCARD)
     t0 = time.ticks_us()
+    s.write(UP.to_bytes(4, "big"))
     for _ in range(UP // 1024):
         s.write(buf)
+    assert s.read(2) == b"OK"
     dt = time.ticks_diff(time.ticks_us(), t0)
     s.close()
     return dt
@@ -160,22 +169,23 @@ def _exec(t: SerialTransport, code: str, timeout: float) -> str:
     return out.decode(errors="replace")
 
 
-def run(rounds: int = 15, upload: int = 256 * 1024, echo_pieces: int = 64, held: int = 4) -> None:
+def run(rounds: int = 15, upload: int = 256 * 1024, echo_pieces: int = 64, held: int = 4,
+        plot: Path | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="nsbench-tls-") as tmp:
         root = Path(tmp)
         cfg = vboard.start("bench-tls", root=root, owner_pid=os.getpid())
         try:
             with TLSPeers("127.0.0.1") as peers:
-                _bench(cfg, root, peers, rounds, upload, echo_pieces, held)
+                _bench(cfg, root, peers, rounds, upload, echo_pieces, held, plot)
         finally:
             vboard.stop("bench-tls", root=root)
 
 
 def _bench(cfg: vboard.BoardConfig, root: Path, peers: TLSPeers, rounds: int, upload: int,
-           echo_pieces: int, held: int) -> None:
+           echo_pieces: int, held: int, plot: Path | None = None) -> None:
     deploy(cfg.port, "romfs", "VIRTUAL", root / "build", log=lambda *_a, **_k: None)
     host, echo = peers.addresses["tls_echo"]
-    discard = peers.addresses["tls_discard"][1]
+    discard = peers.addresses["tls_sink"][1]
     code = _BOARD % {"ca": peers.pki.ca.cert_der, "name": SERVER_NAME, "host": host, "echo": echo,
                      "discard": discard, "rounds": rounds, "up": upload, "echo_n": echo_pieces}
     t = connect(cfg.port)
@@ -203,11 +213,17 @@ def _bench(cfg: vboard.BoardConfig, root: Path, peers: TLSPeers, rounds: int, up
     print(f"{'':40}{'TLSSocket':>12}{'raw ssl':>12}{'ratio':>8}")
     hs_ns, hs_raw = med("HS", 0), med("HS", 1)
     print(f"{'handshake (open..connected)':40}{hs_ns / 1000:9.1f} ms{hs_raw / 1000:9.1f} ms{hs_ns / hs_raw:8.2f}")
-    for key, label, size in (("UP", f"upload {upload // 1024} KiB to discard", upload),
+    bars: list[tuple[str, float, float]] = []
+    for key, label, size in (("UP", f"upload {upload // 1024} KiB to a sink", upload),
                              ("ECHO", f"echo {echo_pieces} x 1 KiB round trips", echo_pieces * 1024)):
         a, b = med(key, 0), med(key, 1)
         ka, kb = size / 1024 / (a / 1e6), size / 1024 / (b / 1e6)
         print(f"{label:40}{ka:7.0f} KiB/s{kb:7.0f} KiB/s{b / a:8.2f}")
+        bars.append((label.replace(" to", "\nto").replace(" round", "\nround"), ka, kb))
+    if plot is not None:
+        from .plots import tls
+
+        print(f"plot: {tls(plot, [b[0] for b in bars], [b[1] for b in bars], [b[2] for b in bars], 'KiB/s')}")
     h_ns, h_raw = med("HEAP", 0), med("HEAP", 1)
     print(f"{'GC heap held by one open connection':40}{h_ns:9d} B {h_raw:9d} B {h_ns / h_raw:8.2f}")
     ok = "HELD" in held_out

@@ -301,12 +301,15 @@ class RomLoader:
         self._write = None
         self.flash.flush()
         reply = self._reply(op)
-        if not stay:
-            if self.stub:  # the stub reboots into the ROM loader
+        if self.stub:
+            if not stay:  # the stub reboots into the ROM loader; with 1 it stays
                 self.stub = False
                 self.log(f"{NAMES[op]}: stub leaves, ROM loader again")
-            else:
-                self._run()
+        else:
+            # the ROM leaves the loader on any FLASH_END: 0 reboots, 1 runs the user code; esptool
+            # therefore never sends it to the ROM after write-flash, only for --after soft-reset
+            # (esptool 5.x cmds.py write_flash "Skip sending flash_finish to ROM loader", loader.py soft_reset)
+            self._run()
         return reply
 
     def _do_flash_end(self, op: int, data: bytes, chk: int) -> bytes:

@@ -45,6 +45,7 @@ HANDSHAKE_TIMEOUT = 10.0
 TLS_PEERS: dict[str, tuple[str, str, bool]] = {
     "tls_echo": ("echo", "server", False),
     "tls_discard": ("discard", "server", False),
+    "tls_sink": ("sink", "server", False),
     "tls_daytime": ("daytime", "server", False),
     "tls_expired": ("echo", "expired", False),
     "tls_wronghost": ("echo", "wronghost", False),
@@ -141,9 +142,12 @@ class TestPKI:
         }
 
     def board_files(self) -> dict[str, bytes]:
-        """Files copied next to the device tests: the CA and the client credentials, DER and PEM."""
+        """Files copied next to the device tests: the CA and the client credentials, DER and PEM;
+        the good server certificate and key (DER), for a board that serves TLS itself (test_multi.py)."""
         client = self.certs["client"]
+        server = self.certs["server"]
         return {
+            "tls_server.der": server.cert_der, "tls_server_key.der": server.key_der,
             "tls_ca.der": self.ca.cert_der, "tls_ca.pem": self.ca.cert_pem,
             "tls_client.der": client.cert_der, "tls_client.pem": client.cert_pem,
             "tls_client_key.der": client.key_der, "tls_client_key.pem": client.key_pem,
@@ -174,6 +178,25 @@ def _discard(conn: ssl.SSLSocket) -> None:
         pass
 
 
+def _sink(conn: ssl.SSLSocket) -> None:
+    # a 4-byte big-endian length, that many bytes, then b"OK" (end-to-end bulk timing, as bench sockets)
+    head = b""
+    while len(head) < 4:
+        d = conn.recv(4 - len(head))
+        if not d:
+            return
+        head += d
+    left = int.from_bytes(head, "big")
+    while left > 0:
+        d = conn.recv(min(left, 65536))
+        if not d:
+            return
+        left -= len(d)
+        if hasattr(socket, "TCP_QUICKACK"):  # no delayed ACK for Nagle to wait on (see bench sockets)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+    conn.sendall(b"OK")
+
+
 def _daytime(conn: ssl.SSLSocket) -> None:
     conn.sendall(time.strftime("%A, %B %d, %Y %H:%M:%S-UTC\r\n", time.gmtime()).encode())
     conn.settimeout(2)
@@ -191,7 +214,7 @@ def _http(conn: ssl.SSLSocket) -> None:
 
 
 _SERVICES: dict[str, Callable[[ssl.SSLSocket], None]] = {"echo": _echo, "discard": _discard, "daytime": _daytime,
-                                                          "http": _http}
+                                                          "http": _http, "sink": _sink}
 
 
 class _TLSServer(socketserver.ThreadingTCPServer):

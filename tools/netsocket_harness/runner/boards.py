@@ -60,6 +60,8 @@ class TestBoard:
         self.modem: modem.Modem | None = None  # an emulated BG96 on the virtual board's UART(1)
         self.modem2: modem.Modem | None = None  # an emulated SIM7600 on its UART(2)
         self.link_changed = False  # a test changed the faults of the board's own link
+        self.lost = ""  # set when the board could not be recovered: the run cannot go on on it
+        self.exchange = None  # multi.Exchange while the board runs one instance of a test of several boards
         if port is None and netns:  # a board on its own link; the peers listen on the host's end
             self._tmp = tempfile.TemporaryDirectory(prefix=f"nstest-{worker}-")
             self.vcfg = vboard.start(f"test-{worker}", heap=heap, root=Path(self._tmp.name), owner_pid=os.getpid(),
@@ -162,6 +164,18 @@ class TestBoard:
             raise HarnessError(f"virtual board {self.vcfg.name!r}: personality {name!r}: {answer}")
         self.current_personality = name
 
+    def test_code(self, module: str, function: str, param: str | None = None) -> str:
+        """What the board executes to run one test function (and print its verdict line)."""
+        code = (
+            "import sys\nsys.path.append('/tests')\nimport devtest\n"
+            f"devtest.PEERS={self.addresses!r}\n"
+            f"devtest.STRICT={self._tmp is not None}\n"  # its own virtual board: a missing peer fails
+            f"from {module} import {function}\n"
+        )
+        if param is None:
+            return code + f"devtest.run({function})\n"
+        return code + f"from {module} import setup\ndevtest.run({function}, lambda: setup({param!r}))\n"
+
     def run(self, module: str, function: str, timeout: float, param: str | None = None,
             personality: str = "") -> Outcome:
         """Run one test function of a device module; with `param`, after the module's setup(param);
@@ -170,16 +184,7 @@ class TestBoard:
             self.personality(personality)
         except HarnessError as e:
             return Outcome("ERROR", "", str(e))
-        code = (
-            "import sys\nsys.path.append('/tests')\nimport devtest\n"
-            f"devtest.PEERS={self.addresses!r}\n"
-            f"devtest.STRICT={self._tmp is not None}\n"  # its own virtual board: a missing peer fails
-            f"from {module} import {function}\n"
-        )
-        if param is None:
-            code += f"devtest.run({function})\n"
-        else:
-            code += f"from {module} import setup\ndevtest.run({function}, lambda: setup({param!r}))\n"
+        code = self.test_code(module, function, param)
         try:
             t = self._fresh()
             t.exec_raw_no_follow(code)
@@ -196,18 +201,7 @@ class TestBoard:
             text = text[:_KEEP] + f"\n[... {len(text) - 2 * _KEEP} characters left out ...]\n" + text[-_KEEP:]
         if problem:
             return Outcome("ERROR", text + err.decode(errors="replace")[-_KEEP:], problem + self._recovered())
-        if err:  # an exception outside devtest.run: the module failed to import
-            return Outcome("FAIL", text, err.decode(errors="replace"))
-        head, sep, verdict = text.rpartition("@@NSTEST ")
-        if not sep:
-            return Outcome("ERROR", text, "the test ended without a verdict line")
-        word, _, rest = verdict.strip().partition(" ")
-        log = head.rstrip("\n")
-        if word == "FAIL":
-            return Outcome("FAIL", log, _last_traceback(log))
-        if word not in ("PASS", "SKIP"):
-            return Outcome("ERROR", text, f"unknown verdict {word!r} (devtest prints PASS, FAIL or SKIP)")
-        return Outcome(word, log, rest.strip())
+        return verdict_of(text, err.decode(errors="replace"))
 
     def _collect(self, t: SerialTransport, timeout: float) -> tuple[bytes, bytes, str]:
         """Read stdout and stderr of the running code (each ends with 0x04)."""
@@ -263,8 +257,13 @@ class TestBoard:
 
     def host_call(self, request: str) -> str:
         """What a device test asks the host: ``link {faults as JSON}`` sets the faults of the board's own
-        link (those not given cleared); -> ``ok`` or ``error: ...``."""
+        link (those not given cleared); ``barrier``, ``share KEY VALUE``, ``wait KEY`` go between the
+        boards of a test of several boards (runner/multi.py); -> ``ok``, a value, or ``error: ...``."""
         verb, _, arg = request.partition(" ")
+        if verb in ("barrier", "share", "wait"):
+            if self.exchange is None:
+                return f"error: {verb} is for tests of several boards (test_x_instance0, test_x_instance1)"
+            return self.exchange.answer(verb, arg)
         if verb != "link":
             return f"error: unknown request {verb!r}"
         if self.vcfg is None or not self.vcfg.link or self._tmp is None:
@@ -282,6 +281,7 @@ class TestBoard:
         try:
             return f" (then: {self.recover()})"
         except (HarnessError, TransportError, OSError) as e:
+            self.lost = f"lost the board on {self.port}: recovery failed: {e}"  # the runner ends the run
             return f" (then: recovery failed: {e})"
 
     def recover(self) -> str:
@@ -348,6 +348,22 @@ def _garbage(out: bytes) -> str:
     if controls > 16:
         return f"the board sent {controls} control bytes that are not text"
     return ""
+
+
+def verdict_of(text: str, err: str) -> Outcome:
+    """The outcome of a test that ran to its end: what it printed (stdout, stderr) and its verdict line."""
+    if err:  # an exception outside devtest.run: the module failed to import
+        return Outcome("FAIL", text, err)
+    head, sep, verdict = text.rpartition("@@NSTEST ")
+    if not sep:
+        return Outcome("ERROR", text, "the test ended without a verdict line")
+    word, _, rest = verdict.strip().partition(" ")
+    log = head.rstrip("\n")
+    if word == "FAIL":
+        return Outcome("FAIL", log, _last_traceback(log))
+    if word not in ("PASS", "SKIP"):
+        return Outcome("ERROR", text, f"unknown verdict {word!r} (devtest prints PASS, FAIL or SKIP)")
+    return Outcome(word, log, rest.strip())
 
 
 def _last_traceback(log: str) -> str:

