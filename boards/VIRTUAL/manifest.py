@@ -8,7 +8,3 @@ require("netsocket-sim800", library="netsocket")  # ... and an emulated SIM800
 require("netsocket-sara", library="netsocket")  # ... and an emulated u-blox SARA-R4
 require("netsocket-tls", library="netsocket")
 require("netsocket-compat", library="netsocket")  # socket/ssl facade (umqtt, urequests, asyncio over any interface)
-# the other ports' glue, for `vboard start --personality esp32|stm32|rp2` (loaded only there)
-include("../../ports/esp32/manifest.py")
-include("../../ports/stm32/manifest.py")
-include("../../ports/rp2/manifest.py")

@@ -9,7 +9,6 @@ from micropython import const
 
 _OK = const(0)
 _DHCP_FAILURE = const(-3010)
-_DEVICE_ERROR = const(-3012)
 _IS_CONNECTED = const(-3015)
 _GLOBAL_UP = const(1)
 _DISCONNECTED = const(2)
@@ -91,10 +90,6 @@ class EthernetInterface(NetworkInterface):
         try:
             if self._nic is None:
                 self._nic = port().lan()
-        except Exception:  # no NIC (wrong PHY, driver failed): nothing will come up
-            self._set_status(_DISCONNECTED)
-            return _DEVICE_ERROR
-        try:
             ok = port().up(self._nic, 30000 if self._blocking else 0)
         except Exception:
             ok = False
@@ -106,7 +101,7 @@ class EthernetInterface(NetworkInterface):
 
     def get_connection_status(self):
         s = self._status
-        if s == _CONNECTING and port().connected(self._nic):
+        if s == _CONNECTING and port().up(self._nic, 0):
             self._set_status(_GLOBAL_UP)
         elif s == _GLOBAL_UP and self._nic is not None and not self._nic.isconnected():
             self._set_status(_DISCONNECTED)  # link lost (cable pulled): connect() again once it is back

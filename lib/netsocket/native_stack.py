@@ -21,7 +21,6 @@ _DNS_FAILURE = const(-3009)
 _DEVICE_ERROR = const(-3012)
 _IN_PROGRESS = const(-3013)
 _ALREADY = const(-3014)
-_CONNECTION_TIMEOUT = const(-3017)
 
 _POLLIN = const(1)
 _POLLERR = const(8)
@@ -51,11 +50,9 @@ def nsapi_error(e):
         return _PARAMETER
     if _emap is None:
         import errno
+        import sys
 
-        # the numbering from errno itself, not sys.platform: newlib's (ETIMEDOUT 116) on esp32
-        # (mpconfigport.h:71) and on rp2 builds with MICROPY_USE_INTERNAL_ERRNO=0 (rp2
-        # mpconfigport.h:133-135), else Linux's, which MicroPython's internal numbers follow
-        col = 3 if getattr(errno, "ETIMEDOUT", 110) == 116 else 2
+        col = 3 if sys.platform == "esp32" else 2
         codes = getattr(errno, "errorcode", {}).items()
         m = bytearray(140)
         w = []  # the 4 words of one entry: read word by word, no list of all ~110 (a 900 B peak)
@@ -106,8 +103,6 @@ class NativeStack(NetworkStack):
         if NetworkStack._resolver:  # servers were added: netsocket's resolver, not the port's
             return NetworkStack._lookup(self, host, version)
         try:
-            # [(family, type, proto, canonname, address)]: the address last, (ip, port) on lwIP
-            # (modlwip.c:1893-1898; esp32 modsocket.c) and raw sockaddr bytes on unix: right as is
             ai = socket.getaddrinfo(host, 0, 10 if version == 2 else 2)
             a = self._addr(ai[0][-1])
         except MemoryError:
@@ -201,9 +196,6 @@ class NativeStack(NetworkStack):
         return _OK
 
     def socket_connect(self, h, addr):
-        # The non-blocking sequence as the ports give it, right as is: EINPROGRESS, then EALREADY
-        # while connecting and EISCONN once connected (modlwip.c:1211-1216, 1242; esp32: lwIP's
-        # lwip_connect through modsocket.c:392-481)
         try:
             h.connect(self._sa(addr))
         except BaseException as e:
@@ -212,8 +204,6 @@ class NativeStack(NetworkStack):
                 self._sigio.rearm(h)
             if err == _ALREADY and self.socket_wait(h, 0, 0) & (_POLLERR | _POLLHUP):
                 return _NO_CONNECTION  # lwIP keeps saying EALREADY after a failed connect
-            if err == _NO_SOCKET:  # modlwip freed the PCB when the connect failed: EBADF on the
-                return _NO_CONNECTION  # next connect() (extmod/modlwip.c:1200, 496-506)
             return err
         return _OK
 
@@ -240,8 +230,6 @@ class NativeStack(NetworkStack):
         return n
 
     def socket_recv(self, h, buf, size):
-        # 0 is EOF on every port, also on every later read (modlwip.c:853-854, 869-872; esp32
-        # keeps it with SOCKET_STATE_PEER_CLOSED, modsocket.c:627-633): right as is
         try:
             n = h.readinto(buf, size)
         except BaseException as e:
@@ -257,10 +245,7 @@ class NativeStack(NetworkStack):
                 c = self._last = (addr._ip, addr._port, self._sa(addr))
             n = h.sendto(data, c[2])
         except BaseException as e:
-            err = nsapi_error(e)
-            if err == _CONNECTION_TIMEOUT:  # esp32 on a non-blocking socket: an empty datagram was
-                return 0 if not size else _WOULD_BLOCK  # sent, else it would block (modsocket.c:768-781)
-            return err
+            return nsapi_error(e)
         return _WOULD_BLOCK if n is None else n
 
     def socket_recvfrom(self, h, addr, buf, size):
@@ -311,8 +296,8 @@ class NativeStack(NetworkStack):
                 return _PARAMETER
             value = int(value)
         o = getattr(socket, name, None) if name else None
-        if o is None:  # the lwIP ports implement every option their socket module names
-            return _UNSUPPORTED  # (modlwip.c:1477-1540, 1932-1943; esp32 modsocket.c:489-566, 1013-1018)
+        if o is None:
+            return _UNSUPPORTED
         try:
             h.setsockopt(lvl, o, value)
         except BaseException as e:
@@ -328,29 +313,21 @@ class NativeStack(NetworkStack):
             return None, nsapi_error(e)
 
     def socket_attach(self, h, cb):
-        # The poller thread (_sigio) where the port has _thread: the ports' own callbacks
-        # (SO_CALLBACK = 20) miss events sigio must report: modlwip calls it on accept, TCP data
-        # and FIN, UDP data (v1.28), never on connect completion, writability or a reset
-        # (modlwip.c:449-623, 496-515); esp32 on readability only (modsocket.c:94-153).
+        try:  # lwIP ports call a socket callback on events (SO_CALLBACK = 20)
+            h.setsockopt(socket.SOL_SOCKET, 20, None if cb is None else lambda s: cb())
+            return _OK
+        except Exception:
+            pass
         sig = self._sigio
-        if sig is None and cb is not None:
+        if sig is None:
+            if cb is None:
+                return _OK
             try:
                 from ._sigio import Sigio
-
-                sig = self._sigio = Sigio()
-            except ImportError:  # no _thread: the port's callback, partial as it is
-                try:
-                    h.setsockopt(socket.SOL_SOCKET, 20, lambda s: cb())
-                    return _OK
-                except Exception:
-                    return _UNSUPPORTED
-        if sig is not None:
-            sig.attach(h, cb)
-        elif cb is None:
-            try:
-                h.setsockopt(socket.SOL_SOCKET, 20, None)
-            except Exception:
-                pass
+            except ImportError:  # no _thread on this port
+                return _UNSUPPORTED
+            sig = self._sigio = Sigio()
+        sig.attach(h, cb)
         return _OK
 
     _waits = None  # unix: the handles in socket_wait now (see _wake.py)

@@ -276,8 +276,6 @@ class TCPSocket(InternetSocket):
         size = _size(buf, size)
         if size < 0 or isinstance(buf, (bytes, str)):
             return _PARAMETER
-        if self._peer is None:  # not connected: modlwip says EAGAIN and polls as hung up
-            return _NO_CONNECTION  # for a new socket (modlwip.c:853-857, 1646-1648)
         t0 = None
         while True:
             try:

@@ -43,6 +43,10 @@ class WiFiAccessPoint:
         return "<WiFiAccessPoint %r ch %d rssi %d>" % (self._ap[0], self._ap[4], self._ap[3])
 
 
+# network.WLAN.scan() authmode -> nsapi_security_t (0 open, 1 WEP, 2 WPA, 3 WPA2, 4 WPA/WPA2, 5 WPA2-ENT, 6 WPA3, 7 WPA2/WPA3)
+_SEC = (0, 1, 2, 3, 4, 9, 10, 11)
+
+
 class WiFiInterface(NetworkInterface):
     """Wi-Fi station. ``wlan`` is a network.WLAN-like object; by default the
     port glue makes one at the first connect()."""
@@ -112,30 +116,22 @@ class WiFiInterface(NetworkInterface):
         except Exception:
             return _UNSUPPORTED
         self._set_status(_CONNECTING)
-        ssid, password, security = self._cred
+        ssid, password, _ = self._cred
         try:
             w.active(True)
-            ok = port().wlan_connect(w, ssid, password, security, self._channel)
+            w.connect(ssid, password or "")
         except Exception:
-            ok = None
-        if not ok:
             self._set_status(_DISCONNECTED)
-            return _NO_CONNECTION if ok is None else _UNSUPPORTED
+            return _NO_CONNECTION
         if not self._blocking:
             return _OK
         t0 = time.ticks_ms()
-        grace = port().WIFI_RETRY_MS  # how long a port that retries by itself may show a failure
-        seen = None  # when the failure now shown was first seen
         while time.ticks_diff(time.ticks_ms(), t0) < 30000:
             if w.isconnected():
                 self._set_status(_GLOBAL_UP)
                 return _OK
             err = self._failure(w)
-            if not err:
-                seen = None
-            elif seen is None:
-                seen = time.ticks_ms()
-            if err and time.ticks_diff(time.ticks_ms(), seen) >= grace:
+            if err:
                 break
             time.sleep_ms(100)
         else:
@@ -191,6 +187,6 @@ class WiFiInterface(NetworkInterface):
                 ssid = ssid.decode()
             except Exception:
                 pass
-            sec = port().scan_security(auth)
+            sec = _SEC[auth] if 0 <= auth < len(_SEC) else 0xFF
             res.append(WiFiAccessPoint(ssid, bytes(bssid), sec, rssi, ch))
         return len(aps)

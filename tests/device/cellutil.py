@@ -10,7 +10,7 @@ board in turn; ``ctl(cmd)`` sends one control command to the current modem's
 emulator (fault knobs, network events) over the host's own socket.
 """
 
-from devtest import PEERS, missing, peer
+from devtest import PEERS, peer, skip
 
 BAUD = 921600  # what the test runner starts the modems with
 MODELS = (("bg96", 1, "modem"), ("sim7600", 2, "modem2"), ("sim800", 3, "modem3"), ("sara", 4, "modem4"))
@@ -54,7 +54,7 @@ def iface(connect=True, **kw):
     try:
         u = UART(_cur[1], baudrate=BAUD)
     except (ValueError, AttributeError):
-        missing("no UART(%d) wired to a modem" % _cur[1])
+        skip("no UART(%d) wired to a modem" % _cur[1])
     net = CellularInterface(u, _cur[0], **kw)
     net.set_credentials("internet")
     NetworkInterface._default = net
@@ -77,7 +77,7 @@ def run(fn):
     """``fn`` once over every modem wired to the board (the failing one is named in the log)."""
     models = [m[0] for m in MODELS if m[2] in PEERS]
     if not models:
-        missing("no emulated modem on this board")
+        skip("no emulated modem on this board")
     for name in models:
         print("-- over", name)
         use(name)

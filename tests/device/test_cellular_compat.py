@@ -2,8 +2,6 @@
 across a PDP context drop, and asyncio streams; with a CellularInterface as the default interface.
 """
 
-PERSONALITIES = ()  # the compat facade over the port's own sockets: not run on the personalities yet
-
 import time
 from test_compat_libs import *  # noqa: F401,F403 - the libraries' tests, rerun here
 from cellutil import use as setup, ctl  # noqa: F401 - the runner calls setup(model) before each test

@@ -161,18 +161,15 @@ def test_split_garbage_injected_urcs():
 def test_echo_1mb_with_faults():
     # 1 MB each way with split writes, random delays, garbage lines and URCs inside responses;
     # 4 blocks in flight, so the test takes seconds rather than a round trip per block
-    import gc
-
-    total = 1 << 20
-    block = 1460
-    window = 4
-    gc.collect()  # the two 5840-byte blocks first, while the heap is least fragmented
-    tx = bytearray(block * window)
-    rx = bytearray(block * window)
     use()
     ctl("baud 0")  # unpaced: the board's CPU sets the pace
     ctl("set split=64 delay_max=2 inject=0.05 garbage=0.02")
     net = iface()
+    total = 1 << 20
+    block = 1460
+    window = 4
+    tx = bytearray(block * window)
+    rx = bytearray(block * window)
     mtx, mrx = memoryview(tx), memoryview(rx)  # slices of these copy nothing: no heap churn
     with TCPSocket() as s:
         assert s.open(net) == OK and s.connect(addr("echo")) == OK

@@ -4,8 +4,6 @@ module's behaviour and errno values against the port's socket in the same run, p
 streams, TLS (umqtt over mosquitto's TLS listener), install()/uninstall(), and its memory targets.
 """
 
-PERSONALITIES = ()  # the compat facade over the port's own sockets: not run on the personalities yet
-
 import sys
 from devtest import peer, timeout
 from compatutil import install, lib, topic, ca

@@ -1,8 +1,6 @@
 """IPv6 over the default stack: TCP and UDP to the echo6 peer on ::1 (skipped without it)."""
 
 from devtest import peer
-
-PERSONALITIES = ()  # the virtual board's personalities do not emulate IPv6 (vboard/personality/)
 from netsocket import TCPSocket, UDPSocket, SocketAddress
 from netsocket.nsapi import (
     NSAPI_ERROR_OK as OK,

@@ -29,9 +29,8 @@ def _bind(sock, n):
 def _server(n):
     srv = TCPSocket()
     assert srv.open(n) == OK
-    a = _bind(srv, n)
-    assert srv.listen(1) == OK  # before the client learns the address: else its connect may be refused
-    share("server", a)
+    share("server", _bind(srv, n))
+    assert srv.listen(1) == OK
     srv.set_timeout(20000)
     return srv
 

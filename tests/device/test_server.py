@@ -26,7 +26,7 @@ def _listener(port):
     assert srv.open(net()) == OK
     from netsocket import nsapi
 
-    assert srv.setsockopt(nsapi.NSAPI_SOCKET, nsapi.NSAPI_REUSEADDR, 1) == nsapi.NSAPI_ERROR_OK
+    srv.setsockopt(nsapi.NSAPI_SOCKET, nsapi.NSAPI_REUSEADDR, 1)
     assert srv.bind(_own(port)) == OK
     assert srv.listen(2) == OK
     return srv

@@ -235,30 +235,3 @@ def test_machine_bootloader_enters_download_mode(board):
     vboard.control(board, "reset")  # the reset button boots the application again
     assert vboard.control(board, "mode") == "app"
     assert mpremote(board.port, "exec", "print('back')").stdout.strip() == "back"
-
-
-def test_personality_is_that_port_and_switches_at_the_next_reset(home):
-    cfg = vboard.start("pers", personality="stm32")
-    try:
-        t = _transport(cfg.port)
-        # modlwip's numbers and quirks (vboard/personality/pers_lwip.py)
-        t.exec("import sys, socket, network\ns = socket.socket()\ns.setblocking(False)")
-        assert t.eval("sys.platform") == "pyboard"
-        assert t.eval("(socket.SOL_SOCKET, socket.SO_REUSEADDR, network.LAN.PHY_LAN8742)") == (1, 4, 0)
-        assert "OSError: [Errno 11] EAGAIN" in t.exec_raw("s.recv(1)")[1].decode()  # a new socket (modlwip.c:853-857)
-        t.close()
-        assert vboard.control(cfg, "personality esp32") == "ok"
-        assert vboard.control(cfg, "personality z80").startswith("error")
-        t = _transport(cfg.port)  # its soft reset starts the esp32 personality
-        t.exec("import sys, errno, socket")
-        # getattr: the unix port's compiler folds errno.ETIMEDOUT written out (pers_boot.py)
-        assert t.eval("(sys.platform, getattr(errno, 'ETIMEDOUT'), socket.SOL_SOCKET)") == ("esp32", 116, 0xFFF)
-        t.close()
-    finally:
-        vboard.stop("pers")
-
-
-def test_unknown_personality_is_one_line(home):
-    proc = run("netsocket", "vboard", "start", "--name", "x", "--personality", "z80", check=False)
-    assert proc.returncode != 0 and "z80" in proc.stderr
-    assert "Traceback" not in proc.stderr

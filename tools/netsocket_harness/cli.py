@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from . import vboard
-from .vboard.personality import PERSONALITIES
 from .errors import HarnessError
 
 
@@ -36,7 +35,7 @@ def do_vboard_start(args: argparse.Namespace) -> int:
     uarts = {str(i): path for i, path in ((1, args.uart1), (2, args.uart2)) if path}
     if args.foreground:
         vboard.run_foreground(args.name, args.heap, args.rom, uarts=uarts, netns=args.netns,
-                              rfc2217=args.rfc2217 or 0, personality=args.personality)
+                              rfc2217=args.rfc2217 or 0)
         return 0
     if args.foreground and (args.download_mode or args.firmware):
         raise HarnessError("--download-mode and --firmware start a board in the background: drop --foreground")
@@ -45,8 +44,7 @@ def do_vboard_start(args: argparse.Namespace) -> int:
         raise HarnessError(f"--firmware {args.firmware}: not an executable MicroPython unix build "
                            "(netsocket build --board VIRTUAL --micropython <checkout> makes one)")
     cfg = vboard.start(args.name, args.heap, args.rom, uarts=uarts, interpreter=interpreter,
-                       download_mode=args.download_mode, netns=args.netns, rfc2217=args.rfc2217 or 0,
-                       personality=args.personality)
+                       download_mode=args.download_mode, netns=args.netns, rfc2217=args.rfc2217 or 0)
     _say_rfc2217(cfg)
     if args.download_mode:
         print(f"virtual board {cfg.name!r} is in download mode (an emulated ESP32 ROM loader): "
@@ -364,8 +362,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--netns", action="store_true",
                    help="on its own link: a network namespace joined to the host by a veth pair (root only)")
     _rfc2217_arg(p)
-    p.add_argument("--personality", default="", choices=["", *PERSONALITIES], metavar="PORT",
-                   help="behave like that port's socket/network/errno (emulation): esp32, stm32 or rp2")
     p.set_defaults(func=do_vboard_start)
     p = vsub.add_parser("link", help="faults on the link of a board started with --netns (both ways)")
     p.add_argument("name", nargs="?", default=vboard.DEFAULT_NAME)
@@ -442,8 +438,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-n", dest="workers", type=int, default=0, help="spread over N virtual boards")
     p.add_argument("--junitxml", help="write a JUnit XML report")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per test (default 60)")
-    p.add_argument("--personality", default="", metavar="PORT[,PORT]",
-                   help="on virtual boards that behave like these ports (esp32, stm32, rp2; 'unix' for the plain one)")
     p.add_argument("paths", nargs="*", help="test files (default: tests/device)")
     _inventory_arg(p)
     p.set_defaults(func=do_test)

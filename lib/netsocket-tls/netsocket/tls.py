@@ -353,8 +353,6 @@ class TLSSocketWrapper(Socket):
             return _NO_SOCKET
         if self._ss is not None:
             return _IS_CONNECTED
-        if addr is None and port is not None:  # the legacy (host, port) form without a host
-            return _PARAMETER
         err = _OK
         if addr is not None and (self._ctl == TRANSPORT_CONNECT_AND_CLOSE or self._ctl == TRANSPORT_CONNECT):
             err = t.connect(addr) if port is None else t.connect(addr, port)

@@ -40,9 +40,7 @@ def default_instance(cfg=None):
     from time import sleep_ms
 
     kw = {"baudrate": cfg.get("uart_baud", 115200)}
-    from ..interface import port
-
-    if "tx" in cfg and port().UART_PINS:  # stm32's UARTs have fixed pins, no tx=/rx= (port_stm32)
+    if "tx" in cfg:
         kw["tx"], kw["rx"] = cfg["tx"], cfg["rx"]
     try:
         uart = UART(cfg["uart"], rxbuf=2048, **kw)  # room for a whole 1500-byte read reply

@@ -1,8 +1,6 @@
 """Port glue for the unix port: the host's own network is the board's Ethernet."""
 
 MAX_SOCKETS = 16
-UART_PINS = True
-WIFI_RETRY_MS = 0
 MORE = "_unix_host"  # what the unix port can tell about the host's network, loaded when asked
 
 
@@ -30,10 +28,6 @@ def up(nic, timeout):
     from ._nic import up
 
     return up(nic, timeout)
-
-
-def connected(nic):
-    return True
 
 
 def down(nic):

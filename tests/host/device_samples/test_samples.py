@@ -51,10 +51,3 @@ def test_board_dies():
 
 def test_after_crash_passes():
     pass
-
-
-def test_unknown_verdict():
-    import devtest
-
-    print("\n@@NSTEST MAYBE")
-    devtest.print = lambda *a: None  # devtest.run's own verdict line stays unprinted

@@ -6,8 +6,6 @@
 - ``PARAMS = ("a", "b")``: run every test once per value, as items
   ``test_y[a]``, ``test_y[b]``; the module's ``setup(value)`` is called on the
   board before each;
-- ``PERSONALITIES = ("esp32", ...)``: the virtual-board personalities the module
-  runs under (default: all of them), for what a personality does not emulate;
 - a test of several boards at once: functions ``test_x_instance0``,
   ``test_x_instance1`` make one item ``test_x``, run on two boards together
   (``devtest.barrier/share/wait`` between them, through the runner);
@@ -44,7 +42,6 @@ class DeviceModule:
     params: tuple[str, ...]
     requires: tuple[str, ...] = ()  # REQUIRES = (...): for every test of the module
     netns: bool = False
-    personalities: tuple[str, ...] | None = None  # None: every personality
 
     def needs(self, test: DeviceTest) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.requires + test.requires))
@@ -76,7 +73,6 @@ def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModul
     params: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     netns = False
-    personalities: tuple[str, ...] | None = None
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and (m := _INSTANCE.fullmatch(node.name)):
             first = tests.get(m[1])
@@ -102,12 +98,9 @@ def read_module(path: Path, _seen: frozenset[Path] = frozenset()) -> DeviceModul
               and getattr(node.targets[0], "id", "") == "REQUIRES"):
             requires = tuple(str(v) for v in ast.literal_eval(node.value))
         elif (isinstance(node, ast.Assign) and len(node.targets) == 1
-              and getattr(node.targets[0], "id", "") == "PERSONALITIES"):
-            personalities = tuple(str(v) for v in ast.literal_eval(node.value))
-        elif (isinstance(node, ast.Assign) and len(node.targets) == 1
               and getattr(node.targets[0], "id", "") == "NETNS"):
             netns = bool(ast.literal_eval(node.value))
-    return DeviceModule(list(tests.values()), params, requires, netns, personalities)
+    return DeviceModule(list(tests.values()), params, requires, netns)
 
 
 @functools.lru_cache(maxsize=None)

@@ -50,16 +50,12 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
         out += ["--ns-port", args.port]
     elif args.board not in (None, "VIRTUAL"):
         out += ["--ns-port", resolve_port(None, args.board)]  # raises: a real board needs --port
-    if getattr(args, "personality", ""):
-        out += ["--ns-personality", args.personality]
     if args.keyword:
         out += ["-k", args.keyword]
     if args.junitxml:
         out += ["--junitxml", args.junitxml]
     if workers:
         out += ["-n", str(workers)]
-        if getattr(args, "personality", ""):
-            out += ["--dist", "loadgroup"]  # a module's items on one board at a time (plugin)
     return out + list(getattr(args, "pytest_options", []))
 
 

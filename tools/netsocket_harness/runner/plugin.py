@@ -26,7 +26,6 @@ from ..errors import HarnessError
 from ..locks import lock
 from ..project import DEVICE_TESTS
 from ..vboard import DEFAULT_HEAP
-from ..vboard.personality import PERSONALITIES
 from .boards import Outcome, TestBoard, default_build_dir
 from .collect import DeviceTest, needs_of, read_module
 
@@ -48,11 +47,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--ns-peer-host", default="127.0.0.1", help="address the host peers listen on")
     g.addoption("--ns-build-dir", help="where to build the package and tests (default build/test-<worker>)")
     g.addoption("--ns-device-dir", default=str(DEVICE_TESTS), help="directory of the device test modules")
-    g.addoption("--ns-personality", default=os.environ.get("NETSOCKET_PERSONALITY", ""),
-                help="run the device tests also on virtual boards that behave like these ports, comma-separated "
-                     "(esp32, stm32, rp2; 'unix' is the plain virtual board): items test_x[esp32], ...")
-    g.addoption("--ns-personality-modules", default=os.environ.get("NETSOCKET_PERSONALITY_MODULES", ""),
-                help="device modules (stems, comma-separated) the personalities run; default all")
     g.addoption("--ns-inventory", help="TOML file of boards (port, board, caps): one xdist worker per board")
 
 
@@ -247,20 +241,6 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
     return None
 
 
-def personalities(config: pytest.Config, stem: str, allowed: tuple[str, ...] | None = None) -> list[str]:
-    """The board personalities a device module runs under: "" is the board as it is;
-    `allowed`: the module's own PERSONALITIES."""
-    names = [p.strip() for p in config.getoption("ns_personality").split(",") if p.strip()]
-    if not names:
-        return [""]
-    bad = [p for p in names if p not in ("unix", *PERSONALITIES)]
-    if bad:
-        raise pytest.UsageError(f"--ns-personality {bad[0]}: choose from unix, {', '.join(PERSONALITIES)}")
-    only = [m.strip() for m in config.getoption("ns_personality_modules").split(",") if m.strip()]
-    return ["" if p == "unix" else p for p in names
-            if p == "unix" or (not only or stem in only) and (allowed is None or p in allowed)]
-
-
 class DeviceFile(pytest.File):
     def collect(self):
         module = read_module(self.path)
@@ -269,27 +249,17 @@ class DeviceFile(pytest.File):
             if need not in known:
                 raise self.CollectError(f"{self.path.name}: requires unknown capability {need!r} "
                                         f"(known: {', '.join(known)})")
-        # a module on its own link runs on that link's plain board only
-        boards = [""] if module.netns else personalities(self.config, self.path.stem, module.personalities)
-        for pers in boards:
-            for test in module.tests:
-                if pers and test.instances > 1:  # several boards at once: the plain ones only
-                    continue
-                for param in module.params or (None,):
-                    tags = [t for t in (pers, param) if t]
-                    name = f"{test.name}[{'-'.join(tags)}]" if tags else test.name
-                    item = DeviceItem.from_parent(self, name=name)
-                    item.test, item.param, item.personality = test, param, pers
-                    item.needs, item.netns = module.needs(test), module.netns
-                    if len(boards) > 1:  # one module on one board at a time (fixed ports): --dist loadgroup
-                        item.add_marker(pytest.mark.xdist_group(self.path.stem))
-                    yield item
+        for test in module.tests:
+            for param in module.params or (None,):
+                name = test.name if param is None else f"{test.name}[{param}]"
+                item = DeviceItem.from_parent(self, name=name)
+                item.test, item.param, item.needs, item.netns = test, param, module.needs(test), module.netns
+                yield item
 
 
 class DeviceItem(pytest.Item):
     test: DeviceTest
     param: str | None = None
-    personality: str = ""  # run on the virtual board behaving like this port (vboard/personality)
     needs: tuple[str, ...] = ()
     netns: bool = False
     outcome: Outcome | None = None
@@ -315,8 +285,7 @@ class DeviceItem(pytest.Item):
                 self.user_properties.append(("boards", ", ".join(b.port for b in boards)))
                 self.outcome = run_instances(boards, self.path.stem, self.test.name, timeout)
             else:
-                self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param,
-                                         self.personality)
+                self.outcome = board.run(self.path.stem, self.test.name, timeout, self.param)
             if board.lost:  # its fault is this test's error; the rest would fail the same way
                 self.session.shouldstop = f"netsocket: {board.lost}"
         except (HarnessError, pytest.UsageError) as e:

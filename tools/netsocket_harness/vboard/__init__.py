@@ -23,7 +23,6 @@ from pathlib import Path
 from ..errors import HarnessError
 from ..procs import alive
 from ..project import state_home, tool_command
-from .personality import check as check_personality
 from .supervisor import BoardConfig
 
 DEFAULT_NAME = "vb0"
@@ -107,9 +106,8 @@ def _is_tty(path: str) -> bool:
 def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
              interpreter: list[str] | None, owner_pid: int = 0,
              uarts: dict[str, str] | None = None, download_mode: bool = False,
-             netns: bool = False, rfc2217: int = 0, personality: str = "") -> BoardConfig:
+             netns: bool = False, rfc2217: int = 0) -> BoardConfig:
     _check_name(name)
-    check_personality(personality)
     if netns:
         from .link import check_root
 
@@ -125,7 +123,7 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
     cfg = BoardConfig(name=name, home=str(home), heap=heap, rom_size=rom_size,
                       interpreter=interpreter or find_interpreter(), owner_pid=owner_pid,
                       uarts=_check_uarts(uarts or {}, root), download_mode=download_mode, netns=netns,
-                      rfc2217=_check_rfc2217(rfc2217), personality=personality)
+                      rfc2217=_check_rfc2217(rfc2217))
     cfg.fs_dir.mkdir(parents=True, exist_ok=True)
     rom = cfg.rom_path
     if not rom.exists() or rom.stat().st_size != rom_size:
@@ -139,17 +137,14 @@ def _prepare(name: str, heap: int, rom_size: int, root: Path | None,
 def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
           root: Path | None = None, interpreter: list[str] | None = None,
           timeout: float = 20.0, owner_pid: int = 0, uarts: dict[str, str] | None = None,
-          download_mode: bool = False, netns: bool = False, rfc2217: int = 0,
-          personality: str = "") -> BoardConfig:
+          download_mode: bool = False, netns: bool = False, rfc2217: int = 0) -> BoardConfig:
     """Start a board in the background; return once its REPL answers.
 
     With `owner_pid`, the board stops by itself when that process ends;
     `uarts` wires ptys (e.g. an emulated modem) to `machine.UART(id)`;
     `netns` puts it on its own link (`cfg.link`: its addresses; see link.py);
-    `rfc2217` exports its port through ser2net on that loopback TCP port;
-    `personality` (esp32, stm32, rp2) makes it behave like that port (vboard/personality/)."""
-    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode, netns, rfc2217,
-                   personality)
+    `rfc2217` exports its port through ser2net on that loopback TCP port."""
+    cfg = _prepare(name, heap, rom_size, root, interpreter, owner_pid, uarts, download_mode, netns, rfc2217)
     log = open(Path(cfg.home) / "supervisor.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "netsocket_harness.vboard", cfg.home],
@@ -174,12 +169,11 @@ def start(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DE
 
 def run_foreground(name: str = DEFAULT_NAME, heap: int = DEFAULT_HEAP, rom_size: int = DEFAULT_ROM,
                    root: Path | None = None, uarts: dict[str, str] | None = None, netns: bool = False,
-                   rfc2217: int = 0, personality: str = "") -> None:
+                   rfc2217: int = 0) -> None:
     """Run a board in this process until Ctrl-C or SIGTERM."""
     from .supervisor import Supervisor
 
-    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts, netns=netns, rfc2217=rfc2217,
-                   personality=personality)
+    cfg = _prepare(name, heap, rom_size, root, None, uarts=uarts, netns=netns, rfc2217=rfc2217)
     sup = Supervisor(cfg)
     sup.on_ready = lambda: print(cfg.port, flush=True)
     sup.run()

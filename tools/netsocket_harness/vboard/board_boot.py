@@ -164,9 +164,6 @@ def _setup(length):
     link = env("NSVB_LINK")
     if link:  # on its own link (vboard start --netns): network.LAN shows it
         sys.modules["network"] = _network(link, env("NSVB_LINK_ADDR"))
-    personality = env("NSVB_PERSONALITY")
-    if personality:  # emulate that port (vboard/personality/): before `/` becomes the board's flash
-        __import__("pers_boot").install(personality, Machine)
 
     sys.modules["vfs"] = Vfs()
     sys.modules["machine"] = Machine()

@@ -79,7 +79,6 @@ class BoardConfig:
     owner_pid: int = 0  # if set, the board stops when this process is gone (test runs)
     uarts: dict[str, str] = field(default_factory=dict)  # UART id -> pty wired to it (a modem)
     download_mode: bool = False  # boot into the emulated ESP32 ROM loader (esp_rom.vboard)
-    personality: str = ""  # behave like this port (esp32, stm32, rp2): vboard/personality/
     faults: list[str] = field(default_factory=list)  # what did not come up at the last boot (vboard list)
     netns: bool = False  # on its own link: a network namespace and a veth pair (link.py)
     link: dict = field(default_factory=dict)  # that link (link.Link as JSON) while the board runs
@@ -201,11 +200,6 @@ class Supervisor:
             self.cfg.save()
         self.scan.clear()
         heap = self.cfg.heap + self.cfg.rom_size + BOOT_RESERVE  # the ROM buffer comes out of it too
-        if self.cfg.personality:
-            from .personality import HEAP_RESERVE
-
-            env["NSVB_PERSONALITY"] = self.cfg.personality
-            heap += HEAP_RESERVE
         argv = [*self.cfg.interpreter, "-X", f"heapsize={heap}", "-i", "-c", STAGE1]
         if self.link is not None:  # exec'd in the board's namespace (same pid), with its /sys
             argv = ["ip", "netns", "exec", self.link.netns, *argv]
@@ -381,18 +375,6 @@ class Supervisor:
                 conn.sendall(b"ok\n")
             elif cmd == "mode":
                 conn.sendall(b"loader\n" if self.loader is not None else b"app\n")
-            elif cmd.startswith("personality"):  # from the next (soft) reset on: behave like that port
-                name = cmd[len("personality"):].strip()
-                from .personality import PERSONALITIES, compile_into
-
-                if name and name not in PERSONALITIES:
-                    conn.sendall(b"error: unknown personality\n")
-                    return
-                if name:
-                    compile_into(self.boot_dir)
-                self.cfg.personality = name
-                self.cfg.save()
-                conn.sendall(b"ok\n")
             elif cmd.startswith("link"):
                 conn.sendall(self.on_link(cmd[4:].strip()).encode() + b"\n")
             elif cmd == "ping":
@@ -469,10 +451,6 @@ class Supervisor:
 
         self.boot_dir = Path(self.cfg.home) / "boot"
         compile_mpy(Path(__file__).with_name("board_boot.py"), self.boot_dir / "nsvb_boot.mpy", "board_boot.py")
-        if self.cfg.personality:
-            from .personality import compile_into
-
-            compile_into(self.boot_dir)
 
     def run(self) -> None:
         self.compile_boot()
