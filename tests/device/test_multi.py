@@ -29,8 +29,9 @@ def _bind(sock, n):
 def _server(n):
     srv = TCPSocket()
     assert srv.open(n) == OK
-    share("server", _bind(srv, n))
-    assert srv.listen(1) == OK
+    a = _bind(srv, n)
+    assert srv.listen(1) == OK  # before the client learns the address: else its connect may be refused
+    share("server", a)
     srv.set_timeout(20000)
     return srv
 
