@@ -103,7 +103,10 @@ class Stack(ATStack):
         at.cmd_start("AT+CIFSR")
         line = at.text(5000)  # the address alone, no OK after it
         at.end()
-        ip = line.decode() if line is not None else ""
+        try:  # a garbled line is not an address
+            ip = line.decode() if line is not None else ""
+        except UnicodeError:
+            ip = ""
         a = SocketAddress(ip)
         if not a:
             return None, _NO_CONNECTION
