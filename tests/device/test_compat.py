@@ -349,13 +349,19 @@ def test_memory():
     r.read(4096)
     w.write(buf)
     r.readinto(buf)
-    gc.collect()
-    a0 = gc.mem_alloc()
-    for _ in range(100):
-        w.write(buf)
-        r.readinto(buf)
-    a1 = gc.mem_alloc()
-    print("100 write+readinto: %d B allocated" % (a1 - a0))
-    assert a1 - a0 == 0, a1 - a0
+    # gc.mem_alloc() also counts what other threads allocate meanwhile (the unix port's sigio
+    # poller, a DNS timer): an allocation per call shows in every round of 100, a stray one in one
+    rounds = []
+    for _ in range(3):
+        gc.collect()
+        a0 = gc.mem_alloc()
+        for _ in range(100):
+            w.write(buf)
+            r.readinto(buf)
+        rounds.append(gc.mem_alloc() - a0)
+        if not rounds[-1]:
+            break
+    print("100 write+readinto: %s B allocated" % rounds)
+    assert min(rounds) == 0, rounds
     w.close()
     r.close()
